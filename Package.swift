@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// MARK: - Dependencies
+
+let argumentParser: Package.Dependency = .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+
+// MARK: - Shared settings
+
+// Swift 5 language mode: the engine shares immutable batches across worker
+// threads through its own scheduler; strict Sendable checking is added target by
+// target once the concurrency annotations settle (see docs/ARCHITECTURE.md).
+let settings: [SwiftSetting] = [
+    .swiftLanguageMode(.v5)
+]
+
+// MARK: - Targets
+
+let package = Package(
+    name: "Ember",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Ember", targets: ["Ember"]),
+        .executable(name: "ember", targets: ["ember"]),
+    ],
+    dependencies: [argumentParser],
+    targets: [
+        .target(name: "EmberCore", swiftSettings: settings),
+        .target(name: "EmberColumnar", dependencies: ["EmberCore"], swiftSettings: settings),
+        .target(name: "EmberPlan", dependencies: ["EmberCore"], swiftSettings: settings),
+        .target(name: "EmberSQL", dependencies: ["EmberCore", "EmberPlan"], swiftSettings: settings),
+        .target(name: "EmberExec", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan"], swiftSettings: settings),
+        .target(name: "EmberIO", dependencies: ["EmberCore", "EmberColumnar", "EmberExec"], swiftSettings: settings),
+        .target(
+            name: "Ember",
+            dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
+            swiftSettings: settings),
+        .executableTarget(
+            name: "ember",
+            dependencies: ["Ember", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: settings),
+
+        .testTarget(name: "EmberCoreTests", dependencies: ["EmberCore"], swiftSettings: settings),
+        .testTarget(name: "EmberColumnarTests", dependencies: ["EmberColumnar"], swiftSettings: settings),
+        .testTarget(name: "EmberSQLTests", dependencies: ["EmberSQL"], swiftSettings: settings),
+        .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], swiftSettings: settings),
+        .testTarget(
+            name: "EmberTests", dependencies: ["Ember"], resources: [.copy("sql")], swiftSettings: settings),
+    ]
+)

@@ -1,0 +1,172 @@
+import EmberCore
+
+// Gather, slice, concat and filter: the kernels every operator moves rows with.
+
+extension Column {
+    /// Rows `range`.
+    public func slice(_ range: Range<Int>) -> Column {
+        if range.lowerBound == 0 && range.count == count { return self }
+        return take(range.map { Int32($0) })
+    }
+
+    /// Rows at `indices`; an index of -1 yields NULL (outer-join padding).
+    public func take(_ indices: [Int32]) -> Column {
+        let n = indices.count
+        var valid: Bitmap? = nil
+        let hasNeg = indices.contains { $0 < 0 }
+        if validity != nil || hasNeg {
+            var b = Bitmap(count: n, value: false)
+            indices.withUnsafeBufferPointer { ix in
+                for k in 0..<n {
+                    let i = Int(ix[k])
+                    if i >= 0 && !isNull(i) { b[k] = true }
+                }
+            }
+            valid = b
+        }
+        @inline(__always) func gather<T>(_ a: [T], _ zero: T) -> [T] {
+            [T](unsafeUninitializedCapacity: n) { out, done in
+                a.withUnsafeBufferPointer { src in
+                    indices.withUnsafeBufferPointer { ix in
+                        for k in 0..<n {
+                            let i = Int(ix[k])
+                            out.initializeElement(at: k, to: i >= 0 ? src[i] : zero)
+                        }
+                    }
+                }
+                done = n
+            }
+        }
+        switch storage {
+        case .none: return Column(type: type, count: n, validity: nil, storage: .none)
+        case .bool(let a): return Column(type: type, count: n, validity: valid, storage: .bool(gather(a, false)))
+        case .i8(let a): return Column(type: type, count: n, validity: valid, storage: .i8(gather(a, 0)))
+        case .i16(let a): return Column(type: type, count: n, validity: valid, storage: .i16(gather(a, 0)))
+        case .i32(let a): return Column(type: type, count: n, validity: valid, storage: .i32(gather(a, 0)))
+        case .i64(let a): return Column(type: type, count: n, validity: valid, storage: .i64(gather(a, 0)))
+        case .f32(let a): return Column(type: type, count: n, validity: valid, storage: .f32(gather(a, 0)))
+        case .f64(let a): return Column(type: type, count: n, validity: valid, storage: .f64(gather(a, 0)))
+        case .i128(let a): return Column(type: type, count: n, validity: valid, storage: .i128(gather(a, 0)))
+        case .bytes(let o, let d):
+            var offs = [Int32](repeating: 0, count: n + 1)
+            var total = 0
+            o.withUnsafeBufferPointer { ob in
+                indices.withUnsafeBufferPointer { ix in
+                    for k in 0..<n {
+                        let i = Int(ix[k])
+                        if i >= 0 { total += Int(ob[i + 1] - ob[i]) }
+                        offs[k + 1] = Int32(truncatingIfNeeded: total)
+                    }
+                }
+            }
+            let data = [UInt8](unsafeUninitializedCapacity: total) { out, done in
+                d.withUnsafeBufferPointer { src in
+                    o.withUnsafeBufferPointer { ob in
+                        var pos = 0
+                        for k in 0..<n {
+                            let i = Int(indices[k])
+                            guard i >= 0 else { continue }
+                            let s = Int(ob[i]), len = Int(ob[i + 1]) - s
+                            if len > 0, let base = out.baseAddress, let sb = src.baseAddress {
+                                (base + pos).update(from: sb + s, count: len)
+                            }
+                            pos += len
+                        }
+                        done = pos
+                    }
+                }
+            }
+            return Column(type: type, count: n, validity: valid, storage: .bytes(offsets: offs, data: data))
+        case .list(let o, let v):
+            var offs: [Int32] = [0]
+            var child: [Int32] = []
+            for k in 0..<n {
+                let i = Int(indices[k])
+                if i >= 0 { for j in o[i]..<o[i + 1] { child.append(j) } }
+                offs.append(Int32(child.count))
+            }
+            return Column(type: type, count: n, validity: valid, storage: .list(offsets: offs, values: v.take(child)))
+        case .map(let o, let keys, let vals):
+            var offs: [Int32] = [0]
+            var child: [Int32] = []
+            for k in 0..<n {
+                let i = Int(indices[k])
+                if i >= 0 { for j in o[i]..<o[i + 1] { child.append(j) } }
+                offs.append(Int32(child.count))
+            }
+            return Column(
+                type: type, count: n, validity: valid,
+                storage: .map(offsets: offs, keys: keys.take(child), values: vals.take(child)))
+        case .structure(let cs):
+            return Column(type: type, count: n, validity: valid, storage: .structure(cs.map { $0.take(indices) }))
+        }
+    }
+
+    /// Rows where `mask` is true (NULL counts as false).
+    public func filter(_ selection: [Int32]) -> Column { take(selection) }
+
+    /// Concatenates columns of one type.
+    public static func concat(_ cols: [Column], type: DataType) -> Column {
+        if cols.count == 1 { return cols[0] }
+        let total = cols.reduce(0) { $0 + $1.count }
+        let anyNull = cols.contains { $0.validity != nil || { if case .none = $0.storage { return $0.count > 0 }; return false }($0) }
+        var valid: Bitmap? = nil
+        if anyNull {
+            var b = Bitmap(count: 0, value: false)
+            b.reserve(total)
+            for c in cols { for i in 0..<c.count { b.append(!c.isNull(i)) } }
+            valid = b
+        }
+        func join<T>(_ get: (Column) -> [T]?) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(total)
+            for c in cols { if let a = get(c) { out.append(contentsOf: a) } }
+            return out
+        }
+        switch type {
+        case .null: return Column(type: type, count: total, validity: nil, storage: .none)
+        case .boolean: return Column(type: type, count: total, validity: valid, storage: .bool(join { if case .bool(let a) = $0.storage { return a }; return [Bool](repeating: false, count: $0.count) }))
+        case .byte: return Column(type: type, count: total, validity: valid, storage: .i8(join { if case .i8(let a) = $0.storage { return a }; return [Int8](repeating: 0, count: $0.count) }))
+        case .short: return Column(type: type, count: total, validity: valid, storage: .i16(join { if case .i16(let a) = $0.storage { return a }; return [Int16](repeating: 0, count: $0.count) }))
+        case .int, .date: return Column(type: type, count: total, validity: valid, storage: .i32(join { if case .i32(let a) = $0.storage { return a }; return [Int32](repeating: 0, count: $0.count) }))
+        case .long, .timestamp: return Column(type: type, count: total, validity: valid, storage: .i64(join { if case .i64(let a) = $0.storage { return a }; return [Int64](repeating: 0, count: $0.count) }))
+        case .float: return Column(type: type, count: total, validity: valid, storage: .f32(join { if case .f32(let a) = $0.storage { return a }; return [Float](repeating: 0, count: $0.count) }))
+        case .double: return Column(type: type, count: total, validity: valid, storage: .f64(join { if case .f64(let a) = $0.storage { return a }; return [Double](repeating: 0, count: $0.count) }))
+        case .decimal: return Column(type: type, count: total, validity: valid, storage: .i128(join { if case .i128(let a) = $0.storage { return a }; return [Int128](repeating: 0, count: $0.count) }))
+        case .string, .binary:
+            var offs: [Int32] = [0]
+            offs.reserveCapacity(total + 1)
+            var data: [UInt8] = []
+            data.reserveCapacity(cols.reduce(0) { s, c in if case .bytes(_, let d) = c.storage { return s + d.count }; return s })
+            for c in cols {
+                if case .bytes(let o, let d) = c.storage {
+                    let base = Int32(data.count) - o[0]
+                    data.append(contentsOf: d[Int(o[0])..<Int(o[c.count])])
+                    for i in 1...max(1, c.count) where c.count > 0 { offs.append(o[i] + base) }
+                } else {
+                    for _ in 0..<c.count { offs.append(Int32(data.count)) }
+                }
+            }
+            return Column(type: type, count: total, validity: valid, storage: .bytes(offsets: offs, data: data))
+        default:
+            var b = ColumnBuilder(type: type, capacity: total)
+            for c in cols { for i in 0..<c.count { try? b.append(c.value(at: i)) } }
+            return b.finish()
+        }
+    }
+}
+
+/// Converts a boolean column into a selection vector of the rows that are true.
+public func selection(of mask: Column) -> [Int32] {
+    guard case .bool(let a) = mask.storage else { return [] }
+    var out: [Int32] = []
+    out.reserveCapacity(a.count)
+    a.withUnsafeBufferPointer { b in
+        if let v = mask.validity {
+            for i in 0..<b.count where b[i] && v[i] { out.append(Int32(i)) }
+        } else {
+            for i in 0..<b.count where b[i] { out.append(Int32(i)) }
+        }
+    }
+    return out
+}
