@@ -43,8 +43,8 @@ let package = Package(
         .testTarget(name: "EmberCoreTests", dependencies: ["EmberCore"], swiftSettings: settings),
         .testTarget(name: "EmberColumnarTests", dependencies: ["EmberColumnar"], swiftSettings: settings),
         .testTarget(name: "EmberSQLTests", dependencies: ["EmberSQL"], swiftSettings: settings),
+        .testTarget(name: "EmberExecTests", dependencies: ["EmberExec"], swiftSettings: settings),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], swiftSettings: settings),
-        .testTarget(
-            name: "EmberTests", dependencies: ["Ember"], resources: [.copy("sql")], swiftSettings: settings),
+        .testTarget(name: "EmberTests", dependencies: ["Ember"], exclude: ["sql"], swiftSettings: settings),
     ]
 )

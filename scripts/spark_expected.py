@@ -44,6 +44,7 @@ import decimal
 import glob
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -441,7 +442,7 @@ def main():
              .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
              .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
              .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("FATAL")
     # pyspark logs every captured SQL error with its full JVM stack trace
     try:
         from pyspark.logger import PySparkLogger
@@ -472,6 +473,7 @@ def main():
           % (total, len(files), total_dis, len(changed_files),
              "would change" if args.check else "rewritten"))
     spark.stop()
+    shutil.rmtree(warehouse, ignore_errors=True)
     if args.check and (changed_files or total_dis):
         return 1
     return 0

@@ -11,6 +11,12 @@ public struct RowKeys {
     /// Rows where some key column is NULL (joins never match those).
     public var hasNull: Bitmap?
 
+    public init(offsets: [Int32], bytes: [UInt8], hasNull: Bitmap?) {
+        self.offsets = offsets
+        self.bytes = bytes
+        self.hasNull = hasNull
+    }
+
     public var count: Int { offsets.count - 1 }
 
     @inlinable

@@ -159,6 +159,8 @@ public struct ScanNode: Hashable {
         case files(DataSource)
         case local(LocalRelation)
         case range(start: Int64, end: Int64, step: Int64, numPartitions: Int?)
+        /// Rows of constant expressions (`VALUES`, `SELECT` without `FROM`).
+        case values([[Expr]])
     }
     public var source: Source
     /// Every attribute the source can produce, in source order.

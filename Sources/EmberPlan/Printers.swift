@@ -126,7 +126,7 @@ public enum PlanPrinter {
         return out
     }
 
-    static func exprs(_ es: [Expr]) -> String { "[" + es.map { describe($0) }.joined(separator: ", ") + "]" }
+    public static func exprs(_ es: [Expr]) -> String { "[" + es.map { describe($0) }.joined(separator: ", ") + "]" }
 
     /// An expression with `#id` on resolved attributes, as Spark's plans show them.
     public static func describe(_ e: Expr) -> String {
@@ -147,7 +147,7 @@ public enum PlanPrinter {
         }
     }
 
-    static func label(_ p: LogicalPlan, verbose: Bool) -> String {
+    public static func label(_ p: LogicalPlan, verbose: Bool) -> String {
         switch p {
         case .read(let ds): return "Relation [\(ds.format)] \(ds.paths)" + (ds.schema.map { " \($0.ddl)" } ?? "")
         case .unresolvedRelation(let n): return "'UnresolvedRelation [\(n.joined(separator: ", "))]"
@@ -182,6 +182,7 @@ public enum PlanPrinter {
             case .files(let ds): text = "Scan \(ds.format) \(ds.paths)"
             case .local(let l): text = "LocalTableScan \(l.rowCount) rows" + (verbose ? " @\(ObjectIdentifier(l.data).hashValue)" : "")
             case .range(let a, let b, let st, _): text = "Range (\(a), \(b), step=\(st))"
+            case .values(let rows): text = "LocalTableScan \(rows.count) rows" + (verbose ? " \(rows)" : "")
             }
             text += " " + exprs(s.output.map(Expr.attribute))
             if !s.filters.isEmpty { text += ", PushedFilters: " + exprs(s.filters) }

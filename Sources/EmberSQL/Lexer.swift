@@ -31,9 +31,21 @@ struct Token {
     var start: Int
     var end: Int
 
-    var upper: String { kind == .word ? text.uppercased() : "" }
+    /// The word in upper case for keyword tests (empty for other kinds); computed once here
+    /// because the parser probes keywords many times per token.
+    let upper: String
 
-    func isWord(_ w: String) -> Bool { kind == .word && text.count == w.count && text.uppercased() == w }
+    init(kind: Kind, text: String, line: Int, column: Int, start: Int, end: Int) {
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.column = column
+        self.start = start
+        self.end = end
+        upper = kind == .word ? text.uppercased() : ""
+    }
+
+    func isWord(_ w: String) -> Bool { upper == w && kind == .word }
     func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
 }
 

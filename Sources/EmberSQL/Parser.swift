@@ -4,12 +4,16 @@ import EmberPlan
 /// A recursive-descent parser over the token list. Statements and queries live here;
 /// expressions, literals and types are in the `Parser+…` extensions.
 struct Parser {
-    var tokens: [Token]
+    let tokens: [Token]
     let source: [Character]
     var pos = 0
     /// The named windows (`WINDOW w AS (…)`) of the query specification parsed last;
     /// its `ORDER BY` may refer to them too.
     var lastWindowDefs: [String: WindowSpec] = [:]
+    /// Current nesting of expressions and queries; bounded so that hostile input gets an
+    /// error instead of exhausting the stack (parsing may run on a small-stack thread).
+    var depth = 0
+    static let maxDepth = 100
 
     init(_ sql: String) throws {
         (tokens, source) = try Lexer.tokenize(sql)
@@ -35,6 +39,13 @@ struct Parser {
 
     /// Reserved words that are still function names when a `(` follows (`left(s, 2)`).
     static let reservedFunctions: Set<String> = ["LEFT", "RIGHT"]
+
+    /// Reserved words that only have a meaning after an expression or inside a window or
+    /// FROM clause, so where an expression starts they can name a column (`SELECT desc, range`).
+    static let columnNameKeywords: Set<String> = [
+        "FILTER", "OVER", "PARTITION", "ROWS", "RANGE", "NULLS", "ASC", "DESC", "ESCAPE", "SEMI", "ANTI", "WINDOW",
+        "LATERAL", "NATURAL", "RLIKE", "REGEXP", "ILIKE",
+    ]
 
     // MARK: Token helpers
 
@@ -99,14 +110,40 @@ struct Parser {
             self = a
             return v
         } catch let e1 {
+            if e1 is TooDeep { throw e1 }
             var b = self
             do {
                 let v = try second(&b)
                 self = b
                 return v
             } catch let e2 {
-                throw a.pos > b.pos ? e1 : e2
+                throw a.pos > b.pos && !(e2 is TooDeep) ? e1 : e2
             }
+        }
+    }
+
+    /// Thrown past `maxDepth`; unlike syntax errors it is final (`either` tries no alternative).
+    struct TooDeep: Error { var error: EmberError }
+
+    /// Counts one level of nesting; pair with `defer { depth -= 1 }`.
+    mutating func enter() throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            let t = current
+            throw TooDeep(
+                error: EmberError.parse(
+                    "The statement is nested too deeply (more than \(Parser.maxDepth) levels) near '\(rawText(t))'.",
+                    line: t.line, position: t.column))
+        }
+    }
+
+    /// Runs a parse over `sql`, unwrapping internal errors.
+    static func run<T>(_ sql: String, _ body: (inout Parser) throws -> T) throws -> T {
+        do {
+            var p = try Parser(sql)
+            return try body(&p)
+        } catch let e as TooDeep {
+            throw e.error
         }
     }
 
@@ -116,6 +153,10 @@ struct Parser {
         t.kind == .quotedIdent || (t.kind == .word && !Parser.reserved.contains(t.upper))
     }
 
+    /// Where a name must stand (a table, a column at the start of an expression), the
+    /// clause-internal keywords are names too: `FROM semi`, `SELECT desc`.
+    func isName(_ t: Token) -> Bool { isIdentifier(t) || (t.kind == .word && Parser.columnNameKeywords.contains(t.upper)) }
+
     /// A word that can be an alias without `AS` at the cursor.
     var atImplicitAlias: Bool {
         current.kind == .quotedIdent || (current.kind == .word && !Parser.noImplicitAlias.contains(current.upper))
@@ -123,7 +164,7 @@ struct Parser {
 
     /// A non-reserved or backquoted name.
     mutating func identifier() throws -> String {
-        guard isIdentifier(current) else { throw syntaxError() }
+        guard isName(current) else { throw syntaxError() }
         return advance().text
     }
 
@@ -344,6 +385,8 @@ struct Parser {
 
     /// `[WITH cte, …] setExpression [ORDER BY …] [LIMIT n] [OFFSET m]`.
     mutating func query() throws -> LogicalPlan {
+        try enter()
+        defer { depth -= 1 }
         var ctes: [(String, LogicalPlan)] = []
         if accept("WITH") {
             if at("RECURSIVE") { throw unsupported("WITH RECURSIVE") }
@@ -442,11 +485,21 @@ struct Parser {
         }
         var limit: Int?
         if accept("LIMIT") {
-            if !accept("ALL") { limit = try nonNegativeInt() }
+            if !accept("ALL") { limit = try limitValue("limit") }
         }
-        if accept("OFFSET") { plan = .offset(plan, try nonNegativeInt()) }
+        if accept("OFFSET") { plan = .offset(plan, try limitValue("offset")) }
         if let limit { plan = .limit(plan, limit) }
         return plan
+    }
+
+    /// The integer of LIMIT/OFFSET, with Spark's error for a negative one.
+    mutating func limitValue(_ what: String) throws -> Int {
+        guard acceptSymbol("-") else { return try nonNegativeInt() }
+        let t = current
+        let v = try nonNegativeInt()
+        throw EmberError(
+            errorClass: "INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE", sqlState: "42K0E",
+            message: "The \(what) like expression \"-\(v)\" is invalid. The \(what) expression must be equal to or greater than 0, but got -\(v). (line \(t.line), pos \(t.column))")
     }
 
     mutating func nonNegativeInt() throws -> Int {
@@ -553,6 +606,8 @@ struct Parser {
     /// A select item: `*`, `t.*`, or `expr [[AS] alias]`.
     mutating func namedExpression() throws -> Expr {
         let e = try expression()
+        // `*` takes no alias, so `SELECT * FORM t` fails at the misspelt word.
+        if case .star = e { return e }
         if accept("AS") {
             if atSymbol("(") { throw unsupported("Multi-alias `AS (a, b)`") }
             return .alias(e, name: try anyName(), id: nil)
@@ -624,6 +679,8 @@ struct Parser {
     }
 
     mutating func relationPrimary() throws -> LogicalPlan {
+        try enter()
+        defer { depth -= 1 }
         if atSymbol("(") {
             let next = peek()
             if startsQuery(next) {
@@ -650,7 +707,10 @@ struct Parser {
         }
         if at("VALUES") { return try tableAlias(try inlineTable()) }
         if at("LATERAL") { throw unsupported("LATERAL") }
-        if current.kind == .word, isIdentifier(current), peek().isSymbol("(") { return try tableAlias(try tableFunction()) }
+        // `range` is reserved (window frames) but is also the common table-valued function.
+        if current.kind == .word, isName(current), peek().isSymbol("(") {
+            return try tableAlias(try tableFunction())
+        }
         return try tableAlias(.unresolvedRelation(try multipartName()))
     }
 

@@ -1,0 +1,517 @@
+import EmberColumnar
+import EmberCore
+import EmberPlan
+import Foundation
+
+/// Vectorized aggregate state for many groups: `update` takes a batch of argument
+/// columns and the group id of each row; `finish` produces one value per group.
+protocol Accumulator: AnyObject {
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws
+    func finish(groupCount: Int) throws -> Column
+}
+
+enum Accumulators {
+    static func make(_ c: FunctionCall) throws -> Accumulator {
+        if c.isDistinct {
+            return DistinctAccumulator(inner: try make(FunctionCall(name: c.name, args: c.args, dataType: c.dataType, nullable: c.nullable, kind: c.kind)), call: c)
+        }
+        let inType = c.args.first?.dataType ?? .null
+        switch c.name {
+        case "count": return CountAccumulator(star: c.args.isEmpty)
+        case "count_if": return CountIfAccumulator()
+        case "sum":
+            switch c.dataType {
+            case .long: return SumLongAccumulator()
+            case .decimal(_, let s): return SumDecimalAccumulator(type: c.dataType, scale: s, average: false)
+            default: return SumDoubleAccumulator(average: false)
+            }
+        case "avg":
+            if case .decimal = c.dataType, case .decimal(_, let s) = inType { return SumDecimalAccumulator(type: c.dataType, scale: s, average: true) }
+            return SumDoubleAccumulator(average: true)
+        case "min", "max": return MinMaxAccumulator(type: c.dataType, isMax: c.name == "max")
+        case "first", "last":
+            var ignoreNulls = false
+            if c.args.count > 1, case .literal(.boolean(let b), _) = c.args[1] { ignoreNulls = b }
+            return FirstLastAccumulator(type: c.dataType, last: c.name == "last", ignoreNulls: ignoreNulls)
+        case "stddev", "stddev_pop", "variance", "var_pop", "skewness", "kurtosis":
+            return MomentsAccumulator(kind: c.name)
+        case "collect_list", "collect_set":
+            return CollectAccumulator(type: c.dataType, distinct: c.name == "collect_set")
+        case "approx_count_distinct":
+            return DistinctAccumulator(inner: CountAccumulator(star: false), call: c)
+        case "percentile_approx":
+            var ps: [Double] = [0.5]
+            var isArray = false
+            if case .literal(let v, _) = c.args[1] {
+                if case .array(let xs) = v { ps = xs.compactMap(\.doubleValue); isArray = true } else if let d = v.doubleValue { ps = [d] }
+            }
+            return PercentileAccumulator(type: inType, percentiles: ps, array: isArray, resultType: c.dataType)
+        case "bool_and", "bool_or": return BoolAccumulator(isAnd: c.name == "bool_and")
+        case "max_by", "min_by": return ByAccumulator(type: c.dataType, isMax: c.name == "max_by")
+        default:
+            throw EmberError.unsupported("The aggregate function `\(c.name)` has no implementation yet.")
+        }
+    }
+}
+
+final class CountAccumulator: Accumulator {
+    let star: Bool
+    var counts: [Int64] = []
+    init(star: Bool) { self.star = star }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        counts.withUnsafeMutableBufferPointer { c in
+            if star || args.isEmpty {
+                for g in groups { c[Int(g)] += 1 }
+            } else {
+                for (i, g) in groups.enumerated() where !args.contains(where: { $0.isNull(i) }) { c[Int(g)] += 1 }
+            }
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        return .int64s(counts, validity: nil)
+    }
+}
+
+final class CountIfAccumulator: Accumulator {
+    var counts: [Int64] = []
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        let b = args[0].bools ?? []
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) && i < b.count && b[i] { counts[Int(g)] += 1 }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        return .int64s(counts, validity: nil)
+    }
+}
+
+final class SumLongAccumulator: Accumulator {
+    var sums: [Int64] = []
+    var seen: [Bool] = []
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if sums.count < groupCount {
+            sums += [Int64](repeating: 0, count: groupCount - sums.count)
+            seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        let x = args[0].asInt64s()
+        let col = args[0]
+        var overflow = false
+        sums.withUnsafeMutableBufferPointer { s in
+            seen.withUnsafeMutableBufferPointer { seen in
+                x.withUnsafeBufferPointer { x in
+                    groups.withUnsafeBufferPointer { g in
+                        let hasNulls = col.validity != nil
+                        for i in 0..<g.count {
+                            if hasNulls && col.isNull(i) { continue }
+                            let k = Int(g[i])
+                            let (r, o) = s[k].addingReportingOverflow(x[i])
+                            s[k] = r
+                            overflow = overflow || o
+                            seen[k] = true
+                        }
+                    }
+                }
+            }
+        }
+        if overflow { throw EmberError.arithmeticOverflow("long overflow") }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if sums.count < groupCount {
+            sums += [Int64](repeating: 0, count: groupCount - sums.count)
+            seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        return .int64s(sums, validity: Bitmap(seen))
+    }
+}
+
+final class SumDoubleAccumulator: Accumulator {
+    let average: Bool
+    var sums: [Double] = []
+    var counts: [Int64] = []
+    init(average: Bool) { self.average = average }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if sums.count < groupCount {
+            sums += [Double](repeating: 0, count: groupCount - sums.count)
+            counts += [Int64](repeating: 0, count: groupCount - counts.count)
+        }
+        let col = args[0]
+        let x = col.asDoubles()
+        sums.withUnsafeMutableBufferPointer { s in
+            counts.withUnsafeMutableBufferPointer { c in
+                x.withUnsafeBufferPointer { x in
+                    groups.withUnsafeBufferPointer { g in
+                        let hasNulls = col.validity != nil
+                        for i in 0..<g.count {
+                            if hasNulls && col.isNull(i) { continue }
+                            let k = Int(g[i])
+                            s[k] += x[i]
+                            c[k] += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if sums.count < groupCount {
+            sums += [Double](repeating: 0, count: groupCount - sums.count)
+            counts += [Int64](repeating: 0, count: groupCount - counts.count)
+        }
+        let vals = average ? zip(sums, counts).map { $1 == 0 ? 0 : $0 / Double($1) } : sums
+        return .doubles(vals, validity: Bitmap(counts.map { $0 > 0 }))
+    }
+}
+
+final class SumDecimalAccumulator: Accumulator {
+    let type: DataType
+    let scale: Int
+    let average: Bool
+    var sums: [Int128] = []
+    var counts: [Int64] = []
+    init(type: DataType, scale: Int, average: Bool) {
+        self.type = type
+        self.scale = scale
+        self.average = average
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if sums.count < groupCount {
+            sums += [Int128](repeating: 0, count: groupCount - sums.count)
+            counts += [Int64](repeating: 0, count: groupCount - counts.count)
+        }
+        guard case .i128(let x) = args[0].storage else { return }
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) {
+            let (r, o) = sums[Int(g)].addingReportingOverflow(x[i])
+            if o { throw EmberError.arithmeticOverflow("decimal sum") }
+            sums[Int(g)] = r
+            counts[Int(g)] += 1
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if sums.count < groupCount {
+            sums += [Int128](repeating: 0, count: groupCount - sums.count)
+            counts += [Int64](repeating: 0, count: groupCount - counts.count)
+        }
+        guard case .decimal(let p, let s) = type else { return Column.nulls(type, count: groupCount) }
+        var out: [Int128] = []
+        var valid: [Bool] = []
+        for (sum, n) in zip(sums, counts) {
+            if n == 0 { out.append(0); valid.append(false); continue }
+            var v: Int128
+            if average {
+                // sum / n at the result scale, HALF_UP.
+                let scaled = Decimal128.rescale(sum, from: scale, to: s + 1) ?? 0
+                let q = scaled / Int128(n)
+                v = Decimal128.rescale(q, from: s + 1, to: s) ?? 0
+            } else {
+                v = Decimal128.rescale(sum, from: scale, to: s) ?? 0
+            }
+            if v.magnitude >= pow10UInt128(p) {
+                throw EmberError(errorClass: "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", sqlState: "22003", message: "The \(Decimal128.format(v, scale: s)) rounded half up from \(Decimal128.format(v, scale: s)) cannot be represented as \(type.sql).")
+            }
+            out.append(v); valid.append(true)
+        }
+        return Column(type: type, count: groupCount, validity: Bitmap(valid), storage: .i128(out))
+    }
+}
+
+/// min/max of any orderable type, comparing encoded order keys.
+final class MinMaxAccumulator: Accumulator {
+    let type: DataType
+    let isMax: Bool
+    var best: [Value] = []
+    var bestKey: [ArraySlice<UInt8>?] = []
+    // Fast path for numbers.
+    var dbl: [Double] = []
+    var i64: [Int64] = []
+    var seen: [Bool] = []
+    init(type: DataType, isMax: Bool) {
+        self.type = type
+        self.isMax = isMax
+    }
+    var mode: Int { switch type { case .double, .float: return 1; case .long, .int, .short, .byte, .date, .timestamp: return 2; default: return 0 } }
+    func grow(_ n: Int) {
+        if seen.count >= n { return }
+        let k = n - seen.count
+        seen += [Bool](repeating: false, count: k)
+        switch mode {
+        case 1: dbl += [Double](repeating: 0, count: k)
+        case 2: i64 += [Int64](repeating: 0, count: k)
+        default: best += [Value](repeating: .null, count: k); bestKey += [ArraySlice<UInt8>?](repeating: nil, count: k)
+        }
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        grow(groupCount)
+        let col = args[0]
+        switch mode {
+        case 1:
+            let x = col.asDoubles()
+            for (i, g) in groups.enumerated() where !col.isNull(i) {
+                let k = Int(g), v = x[i]
+                if !seen[k] { dbl[k] = v; seen[k] = true; continue }
+                let cur = dbl[k]
+                // NaN is larger than any other value (Spark).
+                let greater = v.isNaN ? !cur.isNaN : (!cur.isNaN && v > cur)
+                let less = cur.isNaN ? !v.isNaN : (!v.isNaN && v < cur)
+                if isMax ? greater : less { dbl[k] = v }
+            }
+        case 2:
+            let x = col.asInt64s()
+            for (i, g) in groups.enumerated() where !col.isNull(i) {
+                let k = Int(g), v = x[i]
+                if !seen[k] || (isMax ? v > i64[k] : v < i64[k]) { i64[k] = v; seen[k] = true }
+            }
+        default:
+            let keys = RowKeys.ordered([col], count: col.count, directions: [SortDirection(ascending: true, nullsFirst: true)])
+            for (i, g) in groups.enumerated() where !col.isNull(i) {
+                let k = Int(g)
+                let key = keys.key(i)
+                if let cur = bestKey[k] {
+                    let better = isMax ? cur.lexicographicallyPrecedes(key) : key.lexicographicallyPrecedes(cur)
+                    if !better { continue }
+                }
+                bestKey[k] = ArraySlice(Array(key))
+                best[k] = col.value(at: i)
+                seen[k] = true
+            }
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        grow(groupCount)
+        let valid = Bitmap(seen)
+        switch mode {
+        case 1:
+            if type == .float { return Column(type: type, count: groupCount, validity: valid, storage: .f32(dbl.map { Float($0) })) }
+            return Column(type: type, count: groupCount, validity: valid, storage: .f64(dbl))
+        case 2:
+            switch type {
+            case .long, .timestamp: return Column(type: type, count: groupCount, validity: valid, storage: .i64(i64))
+            case .int, .date: return Column(type: type, count: groupCount, validity: valid, storage: .i32(i64.map { Int32(truncatingIfNeeded: $0) }))
+            case .short: return Column(type: type, count: groupCount, validity: valid, storage: .i16(i64.map { Int16(truncatingIfNeeded: $0) }))
+            default: return Column(type: type, count: groupCount, validity: valid, storage: .i8(i64.map { Int8(truncatingIfNeeded: $0) }))
+            }
+        default:
+            return try Column.from(best, type: type)
+        }
+    }
+}
+
+final class FirstLastAccumulator: Accumulator {
+    let type: DataType
+    let last: Bool
+    let ignoreNulls: Bool
+    var values: [Value] = []
+    var set: [Bool] = []
+    init(type: DataType, last: Bool, ignoreNulls: Bool) {
+        self.type = type
+        self.last = last
+        self.ignoreNulls = ignoreNulls
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if set.count < groupCount {
+            set += [Bool](repeating: false, count: groupCount - set.count)
+            values += [Value](repeating: .null, count: groupCount - values.count)
+        }
+        for (i, g) in groups.enumerated() {
+            let k = Int(g)
+            if ignoreNulls && args[0].isNull(i) { continue }
+            if last || !set[k] { values[k] = args[0].value(at: i); set[k] = true }
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if values.count < groupCount { values += [Value](repeating: .null, count: groupCount - values.count) }
+        return try Column.from(values, type: type)
+    }
+}
+
+/// Central moments (count, mean, M2, M3, M4) merged per row, as Spark's CentralMomentAgg.
+final class MomentsAccumulator: Accumulator {
+    let kind: String
+    var n: [Double] = [], mean: [Double] = [], m2: [Double] = [], m3: [Double] = [], m4: [Double] = []
+    init(kind: String) { self.kind = kind }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if n.count < groupCount {
+            let k = groupCount - n.count
+            n += [Double](repeating: 0, count: k); mean += [Double](repeating: 0, count: k)
+            m2 += [Double](repeating: 0, count: k); m3 += [Double](repeating: 0, count: k); m4 += [Double](repeating: 0, count: k)
+        }
+        let x = args[0].asDoubles()
+        let higher = kind == "skewness" || kind == "kurtosis"
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) {
+            let k = Int(g)
+            let n1 = n[k], nn = n1 + 1
+            let delta = x[i] - mean[k]
+            let dn = delta / nn
+            let t = delta * dn * n1
+            if higher {
+                let dn2 = dn * dn
+                m4[k] += t * dn2 * (nn * nn - 3 * nn + 3) + 6 * dn2 * m2[k] - 4 * dn * m3[k]
+                m3[k] += t * dn * (nn - 2) - 3 * dn * m2[k]
+            }
+            m2[k] += t
+            mean[k] += dn
+            n[k] = nn
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        var out = [Double](repeating: 0, count: groupCount)
+        var valid = [Bool](repeating: false, count: groupCount)
+        for k in 0..<min(groupCount, n.count) {
+            let c = n[k]
+            if c == 0 { continue }
+            switch kind {
+            case "stddev", "variance":
+                if c == 1 { out[k] = .nan; valid[k] = true; continue }  // Spark: NaN for one row (legacy off → NULL?) adjusted below
+                out[k] = m2[k] / (c - 1)
+                if kind == "stddev" { out[k] = out[k].squareRoot() }
+            case "stddev_pop", "var_pop":
+                out[k] = m2[k] / c
+                if kind == "stddev_pop" { out[k] = out[k].squareRoot() }
+            case "skewness":
+                out[k] = m2[k] == 0 ? .nan : c.squareRoot() * m3[k] / (m2[k] * m2[k].squareRoot())
+            default:
+                out[k] = m2[k] == 0 ? .nan : c * m4[k] / (m2[k] * m2[k]) - 3
+            }
+            valid[k] = true
+        }
+        // Spark 4 (spark.sql.legacy.statisticalAggregate=false): sample statistics of one row are NULL.
+        for k in 0..<min(groupCount, n.count) where n[k] == 1 && (kind == "stddev" || kind == "variance") { valid[k] = false }
+        for k in 0..<min(groupCount, n.count) where out[k].isNaN && (kind == "skewness" || kind == "kurtosis") { valid[k] = false }
+        return .doubles(out, validity: Bitmap(valid))
+    }
+}
+
+final class CollectAccumulator: Accumulator {
+    let type: DataType
+    let distinct: Bool
+    var lists: [[Value]] = []
+    var seen: [Set<Value>] = []
+    init(type: DataType, distinct: Bool) {
+        self.type = type
+        self.distinct = distinct
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if lists.count < groupCount {
+            lists += [[Value]](repeating: [], count: groupCount - lists.count)
+            if distinct { seen += [Set<Value>](repeating: [], count: groupCount - seen.count) }
+        }
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) {
+            let v = args[0].value(at: i)
+            if distinct { if !seen[Int(g)].insert(v).inserted { continue } }
+            lists[Int(g)].append(v)
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if lists.count < groupCount { lists += [[Value]](repeating: [], count: groupCount - lists.count) }
+        return try Column.from(lists.map { .array($0) }, type: type)
+    }
+}
+
+/// Wraps an accumulator so it sees each distinct argument tuple once per group.
+final class DistinctAccumulator: Accumulator {
+    let inner: Accumulator
+    var seen: [Set<[UInt8]>] = []
+    init(inner: Accumulator, call: FunctionCall) { self.inner = inner }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if seen.count < groupCount { seen += [Set<[UInt8]>](repeating: [], count: groupCount - seen.count) }
+        let n = groups.count
+        let keys = RowKeys.equality(args, count: n)
+        var keep: [Int32] = []
+        for i in 0..<n where seen[Int(groups[i])].insert(Array(keys.key(i))).inserted { keep.append(Int32(i)) }
+        try inner.update(args.map { $0.take(keep) }, groups: keep.map { groups[Int($0)] }, groupCount: groupCount)
+    }
+    func finish(groupCount: Int) throws -> Column { try inner.finish(groupCount: groupCount) }
+}
+
+/// Exact percentiles (Spark's percentile_approx is exact at these sizes): the value at
+/// rank ceil(p·n) of the sorted non-null inputs.
+final class PercentileAccumulator: Accumulator {
+    let type: DataType
+    let percentiles: [Double]
+    let array: Bool
+    let resultType: DataType
+    var values: [[Double]] = []
+    var raw: [[Value]] = []
+    init(type: DataType, percentiles: [Double], array: Bool, resultType: DataType) {
+        self.type = type
+        self.percentiles = percentiles
+        self.array = array
+        self.resultType = resultType
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if raw.count < groupCount { raw += [[Value]](repeating: [], count: groupCount - raw.count) }
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) { raw[Int(g)].append(args[0].value(at: i)) }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if raw.count < groupCount { raw += [[Value]](repeating: [], count: groupCount - raw.count) }
+        var out: [Value] = []
+        for vs in raw {
+            if vs.isEmpty { out.append(.null); continue }
+            let sorted = vs.sorted { ($0.doubleValue ?? 0) < ($1.doubleValue ?? 0) }
+            let picks = percentiles.map { p -> Value in
+                let rank = Int((p * Double(sorted.count)).rounded(.up))
+                return sorted[min(max(rank - 1, 0), sorted.count - 1)]
+            }
+            out.append(array ? .array(picks) : picks[0])
+        }
+        return try Column.from(out, type: resultType)
+    }
+}
+
+final class BoolAccumulator: Accumulator {
+    let isAnd: Bool
+    var acc: [Bool] = []
+    var seen: [Bool] = []
+    init(isAnd: Bool) { self.isAnd = isAnd }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if acc.count < groupCount {
+            acc += [Bool](repeating: isAnd, count: groupCount - acc.count)
+            seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        let b = args[0].bools ?? []
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) {
+            let k = Int(g)
+            acc[k] = isAnd ? (acc[k] && b[i]) : (acc[k] || b[i])
+            seen[k] = true
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if acc.count < groupCount {
+            acc += [Bool](repeating: isAnd, count: groupCount - acc.count)
+            seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        return .booleans(acc, validity: Bitmap(seen))
+    }
+}
+
+final class ByAccumulator: Accumulator {
+    let type: DataType
+    let isMax: Bool
+    var values: [Value] = []
+    var keys: [ArraySlice<UInt8>?] = []
+    init(type: DataType, isMax: Bool) {
+        self.type = type
+        self.isMax = isMax
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if values.count < groupCount {
+            values += [Value](repeating: .null, count: groupCount - values.count)
+            keys += [ArraySlice<UInt8>?](repeating: nil, count: groupCount - keys.count)
+        }
+        let ord = RowKeys.ordered([args[1]], count: args[1].count, directions: [SortDirection(ascending: true, nullsFirst: true)])
+        for (i, g) in groups.enumerated() where !args[1].isNull(i) {
+            let k = Int(g), key = ord.key(i)
+            if let cur = keys[k] {
+                let better = isMax ? cur.lexicographicallyPrecedes(key) : key.lexicographicallyPrecedes(cur)
+                if !better { continue }
+            }
+            keys[k] = ArraySlice(Array(key))
+            values[k] = args[0].value(at: i)
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if values.count < groupCount { values += [Value](repeating: .null, count: groupCount - values.count) }
+        return try Column.from(values, type: type)
+    }
+}

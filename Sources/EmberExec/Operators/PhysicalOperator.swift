@@ -1,0 +1,117 @@
+import EmberColumnar
+import EmberCore
+import EmberPlan
+import Foundation
+
+/// Everything a running query shares: configuration, the scheduler, memory and the
+/// readers for file sources.
+public final class ExecContext {
+    public let config: Configuration
+    public let scheduler: Scheduler
+    public let memory: MemoryManager
+    public let sources: SourceRegistry
+    public let queryStartMicros: Int64
+    public var job: Int = 0
+
+    public init(config: Configuration, scheduler: Scheduler, memory: MemoryManager, sources: SourceRegistry) {
+        self.config = config
+        self.scheduler = scheduler
+        self.memory = memory
+        self.sources = sources
+        self.queryStartMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+    }
+
+    public func evalContext(partition: Int, rowOffset: Int64 = 0) -> EvalContext {
+        EvalContext(zone: config.timeZone, ansi: config.ansi, partitionIndex: partition, rowOffset: rowOffset, queryStartMicros: queryStartMicros)
+    }
+}
+
+/// A physical operator: produces the batches of one partition at a time. Operators
+/// that need all of their input first (exchanges, broadcasts, global sorts) do that
+/// work in `prepare`, which the driver calls bottom-up before running the final stage,
+/// so tasks never wait on other tasks.
+public protocol PhysicalOperator: AnyObject {
+    var output: [Attribute] { get }
+    var children: [PhysicalOperator] { get }
+    var partitionCount: Int { get }
+    /// One line for `explain()`.
+    var label: String { get }
+    /// Runs whatever must happen before partitions can be read (a shuffle stage).
+    func prepare(_ ctx: ExecContext) throws
+    func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch]
+}
+
+extension PhysicalOperator {
+    public func prepare(_ ctx: ExecContext) throws {}
+    public var schema: Schema { Schema(output.map(\.field)) }
+
+    /// The indented physical plan.
+    public func treeString() -> String {
+        var out = ""
+        func walk(_ op: PhysicalOperator, _ prefix: String, _ childPrefix: String) {
+            out += prefix + op.label + "\n"
+            for (i, c) in op.children.enumerated() {
+                let last = i == op.children.count - 1
+                walk(c, childPrefix + "+- ", childPrefix + (last ? "   " : ":  "))
+            }
+        }
+        walk(self, "", "")
+        return out
+    }
+}
+
+func attrList(_ attrs: [Attribute]) -> String { "[" + attrs.map { "\($0.name)#\($0.id)" }.joined(separator: ", ") + "]" }
+
+/// Runs a physical plan: prepares its stages bottom-up, then runs the final stage.
+public enum Driver {
+    public static func run(_ root: PhysicalOperator, _ ctx: ExecContext, description: String = "query") throws -> [[RecordBatch]] {
+        let job = ctx.scheduler.newJob(description)
+        ctx.job = job
+        let t0 = DispatchTime.now()
+        do {
+            try prepareTree(root, ctx)
+            let out = try ctx.scheduler.runStage(name: root.label, job: job, partitions: root.partitionCount) { p in
+                try root.execute(p, ctx)
+            }
+            ctx.scheduler.endJob(job, succeeded: true, millis: Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
+            return out
+        } catch {
+            ctx.scheduler.endJob(job, succeeded: false, millis: Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
+            throw error
+        }
+    }
+
+    static func prepareTree(_ op: PhysicalOperator, _ ctx: ExecContext) throws {
+        for c in op.children { try prepareTree(c, ctx) }
+        try op.prepare(ctx)
+    }
+
+    /// Runs every partition of `op` as one stage (used by exchanges and broadcasts).
+    static func materialize(_ op: PhysicalOperator, _ ctx: ExecContext, name: String) throws -> [[RecordBatch]] {
+        try ctx.scheduler.runStage(name: name, job: ctx.job, partitions: op.partitionCount) { p in try op.execute(p, ctx) }
+    }
+}
+
+/// Readers for file formats, registered by the session (the IO layer sits above Exec).
+public protocol FileSourceReader: AnyObject {
+    /// Units of parallel work for a scan.
+    func planPartitions(_ source: DataSource, schema: Schema, ctx: ExecContext) throws -> [AnyHashableBox]
+    /// Reads one unit, producing the `required` columns of `schema`.
+    func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch]
+}
+
+public final class SourceRegistry {
+    var readers: [String: FileSourceReader] = [:]
+    let lock = NSLock()
+    public init() {}
+    public func register(_ format: String, _ reader: FileSourceReader) {
+        lock.lock(); readers[format.lowercased()] = reader; lock.unlock()
+    }
+    public func reader(_ format: String) throws -> FileSourceReader {
+        lock.lock(); defer { lock.unlock() }
+        guard let r = readers[format.lowercased()] else {
+            throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(format).")
+        }
+        return r
+    }
+}

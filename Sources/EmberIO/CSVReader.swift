@@ -1,0 +1,486 @@
+import EmberColumnar
+import EmberCore
+import Foundation
+
+/// A byte range of one input file that one task parses.
+public struct FileSplit: Sendable, Hashable {
+    public var path: String
+    public var start: Int
+    public var length: Int
+    public var fileSize: Int
+
+    public init(path: String, start: Int, length: Int, fileSize: Int) {
+        self.path = path
+        self.start = start
+        self.length = length
+        self.fileSize = fileSize
+    }
+}
+
+/// Spark's CSV data source: file splitting, schema inference and a byte-level parser
+/// that writes straight into columnar batches.
+public enum CSVReader {
+    static let compressedExtensions = [".gz", ".bz2", ".zst", ".lz4", ".snappy", ".deflate", ".xz", ".zip", ".br"]
+
+    static func isCompressed(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return compressedExtensions.contains { lower.hasSuffix($0) }
+    }
+
+    /// Lists the input files and cuts each into splits of at most `maxSplitBytes`
+    /// (whole files when multiLine or compressed). Empty files yield no split.
+    public static func splits(paths: [String], options: CSVOptions, maxSplitBytes: Int) throws -> [FileSplit] {
+        let chunk = max(1, maxSplitBytes)
+        var out: [FileSplit] = []
+        for (path, size) in try FileListing.list(paths) where size > 0 {
+            if options.multiLine || isCompressed(path) {
+                out.append(FileSplit(path: path, start: 0, length: size, fileSize: size))
+                continue
+            }
+            var start = 0
+            while start < size {
+                let len = min(chunk, size - start)
+                out.append(FileSplit(path: path, start: start, length: len, fileSize: size))
+                start += len
+            }
+        }
+        return out
+    }
+
+    /// Parses one split into batches of at most `batchSize` rows holding the schema
+    /// fields `requiredColumns` (in that order). A split owns the records that start in
+    /// `[start, start + length)`: one starting mid-file skips to the first line start,
+    /// and the last record is read to its end past the split (Hadoop's line-split rule).
+    public static func read(
+        split: FileSplit, schema: Schema, requiredColumns: [Int], options: CSVOptions, zone: SessionTimeZone,
+        batchSize: Int, emit: (RecordBatch) throws -> Void
+    ) throws {
+        if isCompressed(split.path) {
+            throw EmberError.unsupported("Compressed CSV input is not supported: \(split.path).")
+        }
+        for c in requiredColumns where c < 0 || c >= schema.count {
+            throw EmberError.internalError("CSV read: required column \(c) is outside the schema (\(schema.count) fields).")
+        }
+        let buffer = try loadSplit(split, options: options)
+        var parser = try RowParser(
+            schema: schema, required: requiredColumns, options: options, zone: zone, path: split.path,
+            batchSize: max(1, batchSize))
+        defer { parser.release() }
+        let base = split.start == 0 ? 0 : split.start - 1
+        let ownedEnd = options.multiLine ? Int.max : split.start + split.length - base
+        try buffer.withUnsafeBufferPointer { bp in
+            guard let b = bp.baseAddress, bp.count > 0 else { return }
+            try parser.parse(b, bp.count, atFileStart: split.start == 0, fileOffset: base, ownedEnd: ownedEnd, emit: emit)
+        }
+        try parser.flush(emit)
+    }
+
+    /// Reads the split's bytes, starting one byte early (to see whether the split starts
+    /// on a line boundary) and running past its end to the next line terminator.
+    static func loadSplit(_ split: FileSplit, options: CSVOptions) throws -> [UInt8] {
+        let file = try FileReader(split.path)
+        defer { file.close() }
+        var buf: [UInt8] = []
+        if options.multiLine {
+            try file.read(into: &buf, offset: 0, count: file.size())
+            // The file may have grown since it was measured.
+            while try file.read(into: &buf, offset: buf.count, count: 1 << 20) > 0 {}
+            return buf
+        }
+        let base = split.start == 0 ? 0 : split.start - 1
+        let end = split.start + split.length
+        try file.read(into: &buf, offset: base, count: end - base)
+        // Extend to the first terminator at or after the split's last byte, plus one byte
+        // so that a `\r\n` is seen whole.
+        var scanFrom = max(0, buf.count - 1)
+        var chunk = 4096
+        while true {
+            if let k = buf[scanFrom...].firstIndex(where: { $0 == 10 || $0 == 13 || options.lineSep?.first == $0 }) {
+                if k + 1 >= buf.count { try file.read(into: &buf, offset: base + buf.count, count: 1) }
+                break
+            }
+            scanFrom = buf.count
+            if try file.read(into: &buf, offset: base + buf.count, count: chunk) == 0 { break }
+            chunk = min(chunk * 2, 1 << 24)
+        }
+        return buf
+    }
+
+    /// Counts line terminators before `offset` (for error messages only).
+    static func lineNumber(path: String, offset: Int) -> Int {
+        guard let file = try? FileReader(path) else { return 0 }
+        defer { file.close() }
+        var buf: [UInt8] = []
+        _ = try? file.read(into: &buf, offset: 0, count: offset)
+        var lines = 1
+        var prev: UInt8 = 0
+        for c in buf {
+            if c == 10 { if prev != 13 { lines += 1 } } else if c == 13 { lines += 1 }
+            prev = c
+        }
+        return lines
+    }
+}
+
+/// Typed values of one output column for the batch being built. Unlike `ColumnBuilder`
+/// it can drop its last row (DROPMALFORMED decides after the fields are converted).
+struct ColumnAccumulator {
+    enum Kind { case bool, i8, i16, i32, i64, f32, f64, i128, bytes, null }
+    /// What the text converts through (decided once, not per value).
+    enum Conversion { case string, bool, byte, short, int, date, long, timestamp, float, double, decimal, null }
+    let type: DataType
+    let kind: Kind
+    let conversion: Conversion
+    var precision = 0, scale = 0
+    var bools: [Bool] = []
+    var i8s: [Int8] = []
+    var i16s: [Int16] = []
+    var i32s: [Int32] = []
+    var i64s: [Int64] = []
+    var f32s: [Float] = []
+    var f64s: [Double] = []
+    var i128s: [Int128] = []
+    var offsets: [Int32] = [0]
+    var bytes: [UInt8] = []
+    /// Rows so far, and the NULL rows among them (rare, so kept as a list rather than
+    /// touching a validity bitmap per value).
+    var count = 0
+    var nullRows: [Int32] = []
+
+    init(type: DataType, capacity: Int) {
+        self.type = type
+        switch type {
+        case .boolean: kind = .bool; conversion = .bool; bools.reserveCapacity(capacity)
+        case .byte: kind = .i8; conversion = .byte; i8s.reserveCapacity(capacity)
+        case .short: kind = .i16; conversion = .short; i16s.reserveCapacity(capacity)
+        case .int: kind = .i32; conversion = .int; i32s.reserveCapacity(capacity)
+        case .date: kind = .i32; conversion = .date; i32s.reserveCapacity(capacity)
+        case .long: kind = .i64; conversion = .long; i64s.reserveCapacity(capacity)
+        case .timestamp: kind = .i64; conversion = .timestamp; i64s.reserveCapacity(capacity)
+        case .float: kind = .f32; conversion = .float; f32s.reserveCapacity(capacity)
+        case .double: kind = .f64; conversion = .double; f64s.reserveCapacity(capacity)
+        case .decimal(let p, let s):
+            kind = .i128; conversion = .decimal; precision = p; scale = s
+            i128s.reserveCapacity(capacity)
+        case .string, .binary: kind = .bytes; conversion = .string; offsets.reserveCapacity(capacity + 1)
+        default: kind = .null; conversion = .null
+        }
+    }
+
+    mutating func appendNull() {
+        nullRows.append(Int32(truncatingIfNeeded: count))
+        count += 1
+        switch kind {
+        case .bool: bools.append(false)
+        case .i8: i8s.append(0)
+        case .i16: i16s.append(0)
+        case .i32: i32s.append(0)
+        case .i64: i64s.append(0)
+        case .f32: f32s.append(0)
+        case .f64: f64s.append(0)
+        case .i128: i128s.append(0)
+        case .bytes: offsets.append(Int32(truncatingIfNeeded: bytes.count))
+        case .null: break
+        }
+    }
+
+    mutating func removeLast() {
+        guard count > 0 else { return }
+        count -= 1
+        if let last = nullRows.last, last == Int32(truncatingIfNeeded: count) { nullRows.removeLast() }
+        switch kind {
+        case .bool: bools.removeLast()
+        case .i8: i8s.removeLast()
+        case .i16: i16s.removeLast()
+        case .i32: i32s.removeLast()
+        case .i64: i64s.removeLast()
+        case .f32: f32s.removeLast()
+        case .f64: f64s.removeLast()
+        case .i128: i128s.removeLast()
+        case .bytes:
+            offsets.removeLast()
+            bytes.removeLast(bytes.count - Int(offsets.last ?? 0))
+        case .null: break
+        }
+    }
+
+    mutating func finish() -> Column {
+        let n = count
+        var bitmap: Bitmap?
+        if !nullRows.isEmpty {
+            var bm = Bitmap(count: n, value: true)
+            for i in nullRows { bm[Int(i)] = false }
+            bitmap = bm
+        }
+        let storage: Column.Storage
+        switch kind {
+        case .bool: storage = .bool(bools)
+        case .i8: storage = .i8(i8s)
+        case .i16: storage = .i16(i16s)
+        case .i32: storage = .i32(i32s)
+        case .i64: storage = .i64(i64s)
+        case .f32: storage = .f32(f32s)
+        case .f64: storage = .f64(f64s)
+        case .i128: storage = .i128(i128s)
+        case .bytes: storage = .bytes(offsets: offsets, data: bytes)
+        case .null: storage = .none
+        }
+        return Column(type: type, count: n, validity: bitmap, storage: storage)
+    }
+}
+
+/// Converts tokenized records into column accumulators and applies the parse mode.
+struct RowParser {
+    let schema: Schema
+    let outSchema: Schema
+    let options: CSVOptions
+    let tokenizer: CSVTokenizer
+    let zone: SessionTimeZone
+    let path: String
+    let batchSize: Int
+    /// For each output column: the index of its field in the record, or -1 for the
+    /// corrupt-record column.
+    let sources: [Int]
+    /// Number of fields a well-formed record has (schema minus the corrupt-record column).
+    let expectedFields: Int
+    let nullBytes: [UInt8]
+    let emptyBytes: [UInt8]
+    let nanBytes: [UInt8], posInfBytes: [UInt8], negInfBytes: [UInt8]
+    /// One accumulator per output column, behind a pointer so appends skip the outer
+    /// array's uniqueness checks.
+    let columns: UnsafeMutablePointer<ColumnAccumulator>
+    let columnCount: Int
+    var fields = FieldBuffer()
+    var rows = 0
+
+    init(schema: Schema, required: [Int], options: CSVOptions, zone: SessionTimeZone, path: String, batchSize: Int) throws {
+        self.schema = schema
+        self.options = options
+        self.zone = zone
+        self.path = path
+        self.batchSize = batchSize
+        tokenizer = CSVTokenizer(options)
+        let corrupt = schema.fields.firstIndex { $0.name == options.columnNameOfCorruptRecord && $0.dataType == .string }
+        // Record field k maps to the k-th schema field that is not the corrupt column.
+        var fieldOf = [Int](repeating: -1, count: schema.count)
+        var k = 0
+        for i in 0..<schema.count where i != corrupt {
+            fieldOf[i] = k
+            k += 1
+            switch schema[i].dataType {
+            case .array, .map, .structure, .binary, .null:
+                throw EmberError.unsupported("CSV data source does not support \(schema[i].dataType.sql) data type.")
+            default: break
+            }
+        }
+        expectedFields = k
+        sources = required.map { fieldOf[$0] }
+        outSchema = Schema(required.map { schema[$0] })
+        columnCount = required.count
+        columns = .allocate(capacity: max(1, columnCount))
+        for (i, f) in outSchema.fields.enumerated() {
+            (columns + i).initialize(to: ColumnAccumulator(type: f.dataType, capacity: batchSize))
+        }
+        nullBytes = Array(options.nullValue.utf8)
+        emptyBytes = Array((options.emptyValue ?? "").utf8)
+        nanBytes = Array(options.nanValue.utf8)
+        posInfBytes = Array(options.positiveInf.utf8)
+        negInfBytes = Array(options.negativeInf.utf8)
+    }
+
+    mutating func parse(
+        _ b: UnsafePointer<UInt8>, _ n: Int, atFileStart: Bool, fileOffset: Int, ownedEnd: Int,
+        emit: (RecordBatch) throws -> Void
+    ) throws {
+        var pos = 0
+        if atFileStart {
+            if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
+        } else {
+            pos = tokenizer.firstLineStart(b, n, from: 0)
+        }
+        var first = atFileStart
+        while true {
+            pos = tokenizer.skipBlank(b, n, pos)
+            if pos >= n || pos >= ownedEnd { break }
+            let recordStart = pos
+            let (recordEnd, next) = tokenizer.record(b, n, pos, &fields)
+            pos = next
+            if first && options.header {
+                first = false
+                if !options.enforceSchema { try checkHeader(b) }
+                continue
+            }
+            first = false
+            try convertRow(b, recordStart, recordEnd, fileOffset: fileOffset)
+            if rows >= batchSize { try flush(emit) }
+        }
+    }
+
+    /// With `enforceSchema=false`, the header must name the schema's fields (case-insensitively).
+    func checkHeader(_ b: UnsafePointer<UInt8>) throws {
+        let names = (0..<fields.count).map { tokenizer.string(b, fields, $0) }
+        let expected = schema.fields.filter { $0.name != options.columnNameOfCorruptRecord }.map(\.name)
+        guard names.count == expected.count, zip(names, expected).allSatisfy({ $0.lowercased() == $1.lowercased() }) else {
+            throw EmberError.invalidArgument(
+                "CSV header does not conform to the schema.\n Header: \(names.joined(separator: ", "))\n Schema: \(expected.joined(separator: ", "))\nCSV file: \(path)")
+        }
+    }
+
+    @inline(__always)
+    mutating func convertRow(_ b: UnsafePointer<UInt8>, _ recordStart: Int, _ recordEnd: Int, fileOffset: Int) throws {
+        let count = fields.count
+        var malformed = count != expectedFields
+        var corruptAt = -1
+        for c in 0..<sources.count {
+            let k = sources[c]
+            if k < 0 { corruptAt = c; continue }
+            if k >= count { columns[c].appendNull(); continue }
+            if !append(c, b, fields.starts[k], fields.ends[k], fields.flags[k]) {
+                malformed = true
+                columns[c].appendNull()
+            }
+        }
+        if malformed {
+            switch options.mode {
+            case .permissive: break
+            case .dropMalformed:
+                for c in 0..<columnCount where c != corruptAt { columns[c].removeLast() }
+                return
+            case .failFast:
+                throw failFast(b, recordStart, fileOffset: fileOffset)
+            }
+        }
+        if corruptAt >= 0 {
+            if malformed {
+                columns[corruptAt].bytes.append(contentsOf: UnsafeBufferPointer(start: b + recordStart, count: recordEnd - recordStart))
+                columns[corruptAt].offsets.append(Int32(truncatingIfNeeded: columns[corruptAt].bytes.count))
+                columns[corruptAt].count += 1
+            } else {
+                columns[corruptAt].appendNull()
+            }
+        }
+        rows += 1
+    }
+
+    func failFast(_ b: UnsafePointer<UInt8>, _ recordStart: Int, fileOffset: Int) -> EmberError {
+        var values = (0..<expectedFields).map { k in k < fields.count ? tokenizer.string(b, fields, k) : "null" }
+        if values.isEmpty { values = [""] }
+        let line = CSVReader.lineNumber(path: path, offset: fileOffset + recordStart)
+        return EmberError.malformedRecord(
+            "Malformed records are detected in record parsing: [\(values.joined(separator: ","))]. Parse Mode: FAILFAST. To process malformed records as null result, try setting the option 'mode' as 'PERMISSIVE'. (file \(path), line \(line))")
+    }
+
+    /// Converts field `[s, e)` into column `c`. Returns false when the text does not
+    /// convert (the caller then appends a NULL and marks the row malformed).
+    @inline(__always)
+    mutating func append(_ c: Int, _ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ flag: UInt8) -> Bool {
+        if s == e {
+            // Unquoted empty is always NULL; quoted empty reads as emptyValue.
+            if flag & FieldBuffer.quoted == 0 || emptyBytes == nullBytes { columns[c].appendNull(); return true }
+            if emptyBytes.isEmpty, columns[c].kind == .bytes {
+                columns[c].offsets.append(Int32(truncatingIfNeeded: columns[c].bytes.count))
+                columns[c].count += 1
+                return true
+            }
+            return emptyBytes.withUnsafeBufferPointer { eb in
+                guard let base = eb.baseAddress else { return false }
+                return appendValue(c, base, 0, eb.count, 0)
+            }
+        }
+        if !nullBytes.isEmpty, e - s == nullBytes.count, CSVParse.equals(b, s, e, nullBytes) {
+            columns[c].appendNull(); return true
+        }
+        return appendValue(c, b, s, e, flag)
+    }
+
+    @inline(__always)
+    mutating func appendValue(_ c: Int, _ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ flag: UInt8) -> Bool {
+        switch columns[c].conversion {
+        case .string:
+            if flag & FieldBuffer.unescape != 0 {
+                tokenizer.appendUnescaped(b, s, e, into: &columns[c].bytes)
+            } else {
+                columns[c].bytes.append(contentsOf: UnsafeBufferPointer(start: b + s, count: e - s))
+            }
+            columns[c].offsets.append(Int32(truncatingIfNeeded: columns[c].bytes.count))
+        case .int:
+            guard let v = CSVParse.int64(b, s, e), let x = Int32(exactly: v) else { return false }
+            columns[c].i32s.append(x)
+        case .long:
+            guard let v = CSVParse.int64(b, s, e) else { return false }
+            columns[c].i64s.append(v)
+        case .double:
+            guard let v = specialDouble(b, s, e) ?? CSVParse.double(b, s, e) else { return false }
+            columns[c].f64s.append(v)
+        case .date:
+            let d: Int32?
+            if let f = options.dateFormat {
+                d = f.parseDate(bytes: UnsafeBufferPointer(start: b + s, count: e - s))
+            } else {
+                d = CSVParse.date(b, s, e)
+            }
+            guard let v = d else { return false }
+            columns[c].i32s.append(v)
+        case .timestamp:
+            let t: Int64?
+            if let f = options.timestampFormat {
+                t = f.parseTimestamp(bytes: UnsafeBufferPointer(start: b + s, count: e - s), zone: zone)
+            } else {
+                t = CSVParse.timestamp(b, s, e, zone: zone)
+            }
+            guard let v = t else { return false }
+            columns[c].i64s.append(v)
+        case .float:
+            guard let v = specialDouble(b, s, e) ?? CSVParse.double(b, s, e) else { return false }
+            columns[c].f32s.append(Float(v))
+        case .bool:
+            guard let v = CSVParse.bool(b, s, e) else { return false }
+            columns[c].bools.append(v)
+        case .byte:
+            guard let v = CSVParse.int64(b, s, e), let x = Int8(exactly: v) else { return false }
+            columns[c].i8s.append(x)
+        case .short:
+            guard let v = CSVParse.int64(b, s, e), let x = Int16(exactly: v) else { return false }
+            columns[c].i16s.append(x)
+        case .decimal:
+            guard let v = CSVParse.decimal(b, s, e, precision: columns[c].precision, scale: columns[c].scale) else {
+                return false
+            }
+            columns[c].i128s.append(v)
+        case .null:
+            columns[c].appendNull()
+            return true
+        }
+        columns[c].count += 1
+        return true
+    }
+
+    /// Spark checks the nanValue / positiveInf / negativeInf options before parsing.
+    @inline(__always)
+    func specialDouble(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+        let c = b[s]
+        if c &- 48 <= 9 || c == UInt8(ascii: ".") { return nil }
+        if CSVParse.equals(b, s, e, nanBytes) { return .nan }
+        if CSVParse.equals(b, s, e, posInfBytes) { return .infinity }
+        if CSVParse.equals(b, s, e, negInfBytes) { return -.infinity }
+        return nil
+    }
+
+    func release() {
+        columns.deinitialize(count: columnCount)
+        columns.deallocate()
+        fields.release()
+    }
+
+    mutating func flush(_ emit: (RecordBatch) throws -> Void) throws {
+        guard rows > 0 else { return }
+        var cols: [Column] = []
+        for (i, f) in outSchema.fields.enumerated() {
+            cols.append(columns[i].finish())
+            columns[i] = ColumnAccumulator(type: f.dataType, capacity: batchSize)
+        }
+        let n = rows
+        rows = 0
+        try emit(RecordBatch(schema: outSchema, columns: cols, count: n))
+    }
+}

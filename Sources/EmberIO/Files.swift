@@ -1,0 +1,233 @@
+import EmberCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Input file discovery shared by the file readers.
+public enum FileListing {
+    /// Expands each path — a file, a directory (recursively, skipping names that start
+    /// with `_` or `.`, as Spark hides `_SUCCESS` and staging files) or a glob with
+    /// `*`, `?`, `[...]` — into data files with their sizes, sorted by path within
+    /// each argument. Throws `PATH_NOT_FOUND` for a path or glob that matches nothing.
+    public static func list(_ paths: [String]) throws -> [(path: String, size: Int)] {
+        var out: [(path: String, size: Int)] = []
+        for raw in paths {
+            let path = raw.hasPrefix("file://") ? String(raw.dropFirst(7)) : raw
+            let matches: [String]
+            if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) {
+                matches = globPaths(path)
+                if matches.isEmpty { throw EmberError.pathNotFound(raw) }
+            } else {
+                matches = [path]
+            }
+            for m in matches {
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: m, isDirectory: &isDir) else { throw EmberError.pathNotFound(raw) }
+                if isDir.boolValue {
+                    try collect(directory: m, into: &out)
+                } else {
+                    out.append((m, fileSize(m)))
+                }
+            }
+        }
+        return out
+    }
+
+    private static func collect(directory: String, into out: inout [(path: String, size: Int)]) throws {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted() } catch {
+            throw EmberError.io("Cannot list directory \(directory): \(error.localizedDescription)")
+        }
+        for name in names where !name.hasPrefix("_") && !name.hasPrefix(".") {
+            let p = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { continue }
+            if isDir.boolValue { try collect(directory: p, into: &out) } else { out.append((p, fileSize(p))) }
+        }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    private static func globPaths(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
+        }
+        // Hidden and metadata files are skipped in globs too.
+        return out.filter { p in
+            let name = p.split(separator: "/").last.map(String.init) ?? p
+            return !name.hasPrefix("_") && !name.hasPrefix(".")
+        }.sorted()
+    }
+}
+
+/// Reads byte ranges of a file with POSIX `pread` (no per-line Strings).
+struct FileReader {
+    let path: String
+    let fd: Int32
+
+    init(_ path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY)
+        if fd < 0 { throw EmberError.io("Cannot open \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    func close() { _ = Foundation.close(fd) }
+
+    /// Appends up to `count` bytes at `offset` to `buffer`; returns how many were read.
+    @discardableResult
+    func read(into buffer: inout [UInt8], offset: Int, count: Int) throws -> Int {
+        guard count > 0 else { return 0 }
+        let old = buffer.count
+        var failure: Int32 = 0
+        // Read straight into uninitialized capacity (no zero fill, no per-byte work).
+        let grown = [UInt8](unsafeUninitializedCapacity: old + count) { dst, initialized in
+            guard let base = dst.baseAddress else { initialized = 0; return }
+            buffer.withUnsafeBufferPointer { src in
+                if let s = src.baseAddress, old > 0 { base.update(from: s, count: old) }
+            }
+            var total = 0
+            while total < count {
+                let n = pread(fd, base + old + total, count - total, off_t(offset + total))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                total += n
+            }
+            initialized = old + total
+        }
+        if failure != 0 { throw EmberError.io("Cannot read \(path): \(String(cString: strerror(failure)))") }
+        buffer = grown
+        return grown.count - old
+    }
+
+    /// The file's current size.
+    func size() -> Int {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+    }
+}
+
+/// Spark's `SaveMode`.
+public enum SaveMode: String, Sendable {
+    case errorIfExists, append, overwrite, ignore
+
+    public init(spark: String) throws {
+        switch spark.lowercased() {
+        case "error", "errorifexists", "default": self = .errorIfExists
+        case "append": self = .append
+        case "overwrite": self = .overwrite
+        case "ignore": self = .ignore
+        default:
+            throw EmberError.invalidArgument(
+                "Unknown save mode: \(spark). Accepted save modes are 'overwrite', 'append', 'ignore', 'error', 'errorifexists', 'default'.")
+        }
+    }
+}
+
+/// Atomic directory writes in the manner of Spark's file commit protocol.
+public enum FileCommit {
+    /// Starts a write of `target`. Returns nil for `.ignore` when the target exists; throws
+    /// `PATH_ALREADY_EXISTS` for `.errorIfExists`. Part files go to a hidden staging directory
+    /// next to the target, so readers never see a partial result.
+    public static func begin(target: String, mode: SaveMode) throws -> FileCommitJob? {
+        let fm = FileManager.default
+        let path = target.hasPrefix("file://") ? String(target.dropFirst(7)) : target
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        if fm.fileExists(atPath: trimmed) {
+            switch mode {
+            case .errorIfExists: throw EmberError.pathExists(target)
+            case .ignore: return nil
+            case .append, .overwrite: break
+            }
+        }
+        let url = URL(fileURLWithPath: trimmed)
+        let parent = url.deletingLastPathComponent().path
+        let id = UUID().uuidString.lowercased()
+        let staging = (parent.hasSuffix("/") ? parent : parent + "/") + ".\(url.lastPathComponent)-staging-\(id)"
+        do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        } catch {
+            throw EmberError.io("Cannot create staging directory \(staging): \(error.localizedDescription)")
+        }
+        return FileCommitJob(target: trimmed, staging: staging, mode: mode, jobID: id)
+    }
+}
+
+/// One write job: writers fill `partPath(i)` files, then `commit()` or `abort()`.
+public final class FileCommitJob: @unchecked Sendable {
+    public let target: String
+    public let staging: String
+    public let mode: SaveMode
+    public let jobID: String
+
+    init(target: String, staging: String, mode: SaveMode, jobID: String) {
+        self.target = target
+        self.staging = staging
+        self.mode = mode
+        self.jobID = jobID
+    }
+
+    /// `part-00003-<job uuid>-c000.csv`, as Spark names task outputs.
+    public func partPath(_ index: Int, ext: String) -> String {
+        let n = String(index)
+        let padded = n.count >= 5 ? n : String(repeating: "0", count: 5 - n.count) + n
+        return staging + "/part-\(padded)-\(jobID)-c000.\(ext)"
+    }
+
+    /// Moves the staged files into place. Overwrite renames the old target aside before
+    /// renaming staging in, and deletes it only afterwards, so a failure at any step
+    /// leaves either the old or the new data complete.
+    public func commit() throws {
+        let fm = FileManager.default
+        do {
+            _ = fm.createFile(atPath: staging + "/_SUCCESS", contents: Data())
+            let exists = fm.fileExists(atPath: target)
+            switch mode {
+            case .append where exists:
+                for name in try fm.contentsOfDirectory(atPath: staging) where name != "_SUCCESS" {
+                    try fm.moveItem(atPath: staging + "/" + name, toPath: target + "/" + name)
+                }
+                _ = fm.createFile(atPath: target + "/_SUCCESS", contents: Data())
+                try? fm.removeItem(atPath: staging)
+            case .overwrite where exists:
+                let url = URL(fileURLWithPath: target)
+                let aside = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent)-old-\(jobID)"
+                try fm.moveItem(atPath: target, toPath: aside)
+                do {
+                    try fm.moveItem(atPath: staging, toPath: target)
+                } catch {
+                    // Put the old data back so the target never goes missing.
+                    try? fm.moveItem(atPath: aside, toPath: target)
+                    throw error
+                }
+                try? fm.removeItem(atPath: aside)
+            default:
+                try fm.moveItem(atPath: staging, toPath: target)
+            }
+        } catch let e as EmberError {
+            throw e
+        } catch {
+            abort()
+            throw EmberError.io("Cannot commit write to \(target): \(error.localizedDescription)")
+        }
+    }
+
+    /// Discards everything written so far; the target is untouched.
+    public func abort() {
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+}
