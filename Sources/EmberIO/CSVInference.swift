@@ -124,6 +124,7 @@ struct CSVInferrer: @unchecked Sendable {
 
     func infer(_ split: FileSplit, typesWanted: Bool = true) throws -> SplitResult {
         let buf = try CSVReader.loadSplit(split, options: options)
+        defer { buf.recycle() }
         let base = split.start == 0 ? 0 : split.start - 1
         let ownedEnd = options.multiLine ? Int.max : split.start + split.length - base
         var fields = FieldBuffer()
@@ -132,9 +133,9 @@ struct CSVInferrer: @unchecked Sendable {
         // A fixed-seed generator keeps sampling deterministic.
         var rng: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: split.start)
         let sample = options.samplingRatio < 1
-        buf.withUnsafeBufferPointer { bp in
-            guard let b = bp.baseAddress else { return }
-            let n = bp.count
+        do {
+            let b = UnsafePointer(buf.base)
+            let n = buf.count
             var pos = 0
             if split.start == 0 {
                 if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
@@ -152,7 +153,7 @@ struct CSVInferrer: @unchecked Sendable {
                         fields.starts[k] == fields.ends[k] && fields.flags[k] & FieldBuffer.quoted == 0
                             ? nil : tokenizer.string(b, fields, k)
                     }
-                    if !typesWanted { return }
+                    if !typesWanted { break }
                     if options.header { continue }
                 }
                 if sample {

@@ -62,48 +62,54 @@ public enum CSVReader {
             throw EmberError.internalError("CSV read: required column \(c) is outside the schema (\(schema.count) fields).")
         }
         let buffer = try loadSplit(split, options: options)
+        defer { buffer.recycle() }
         var parser = try RowParser(
             schema: schema, required: requiredColumns, options: options, zone: zone, path: split.path,
             batchSize: max(1, batchSize))
         defer { parser.release() }
         let base = split.start == 0 ? 0 : split.start - 1
         let ownedEnd = options.multiLine ? Int.max : split.start + split.length - base
-        try buffer.withUnsafeBufferPointer { bp in
-            guard let b = bp.baseAddress, bp.count > 0 else { return }
-            try parser.parse(b, bp.count, atFileStart: split.start == 0, fileOffset: base, ownedEnd: ownedEnd, emit: emit)
+        if buffer.count > 0 {
+            try parser.parse(buffer.base, buffer.count, atFileStart: split.start == 0, fileOffset: base, ownedEnd: ownedEnd, emit: emit)
         }
         try parser.flush(emit)
     }
 
     /// Reads the split's bytes, starting one byte early (to see whether the split starts
     /// on a line boundary) and running past its end to the next line terminator.
-    static func loadSplit(_ split: FileSplit, options: CSVOptions) throws -> [UInt8] {
+    static func loadSplit(_ split: FileSplit, options: CSVOptions) throws -> ByteBuffer {
         let file = try FileReader(split.path)
         defer { file.close() }
-        var buf: [UInt8] = []
-        if options.multiLine {
-            try file.read(into: &buf, offset: 0, count: file.size())
-            // The file may have grown since it was measured.
-            while try file.read(into: &buf, offset: buf.count, count: 1 << 20) > 0 {}
-            return buf
-        }
-        let base = split.start == 0 ? 0 : split.start - 1
-        let end = split.start + split.length
-        try file.read(into: &buf, offset: base, count: end - base)
-        // Extend to the first terminator at or after the split's last byte, plus one byte
-        // so that a `\r\n` is seen whole.
-        var scanFrom = max(0, buf.count - 1)
-        var chunk = 4096
-        while true {
-            if let k = buf[scanFrom...].firstIndex(where: { $0 == 10 || $0 == 13 || options.lineSep?.first == $0 }) {
-                if k + 1 >= buf.count { try file.read(into: &buf, offset: base + buf.count, count: 1) }
-                break
+        let buf = ByteBuffer.take()
+        do {
+            if options.multiLine {
+                try buf.append(file, offset: 0, length: file.size())
+                // The file may have grown since it was measured.
+                while try buf.append(file, offset: buf.count, length: 1 << 20) > 0 {}
+                return buf
             }
-            scanFrom = buf.count
-            if try file.read(into: &buf, offset: base + buf.count, count: chunk) == 0 { break }
-            chunk = min(chunk * 2, 1 << 24)
+            let base = split.start == 0 ? 0 : split.start - 1
+            let end = split.start + split.length
+            try buf.append(file, offset: base, length: end - base)
+            // Extend to the first terminator at or after the split's last byte, plus one
+            // byte so that a `\r\n` is seen whole.
+            let sep = options.lineSep?.first ?? 10
+            var scan = max(0, buf.count - 1)
+            var chunk = 4096
+            while true {
+                while scan < buf.count, buf[scan] != 10, buf[scan] != 13, buf[scan] != sep { scan += 1 }
+                if scan < buf.count {
+                    if scan + 1 >= buf.count { try buf.append(file, offset: base + buf.count, length: 1) }
+                    break
+                }
+                if try buf.append(file, offset: base + buf.count, length: chunk) == 0 { break }
+                chunk = min(chunk * 2, 1 << 24)
+            }
+            return buf
+        } catch {
+            buf.recycle()
+            throw error
         }
-        return buf
     }
 
     /// Counts line terminators before `offset` (for error messages only).
@@ -382,6 +388,8 @@ struct RowParser {
                 columns[c].count += 1
                 return true
             }
+            // An empty emptyValue converts to no non-string type (Spark: malformed).
+            if emptyBytes.isEmpty { return false }
             return emptyBytes.withUnsafeBufferPointer { eb in
                 guard let base = eb.baseAddress else { return false }
                 return appendValue(c, base, 0, eb.count, 0)

@@ -9,24 +9,24 @@ import XCTest
 // local[1], spark.sql.ansi.enabled=true, TZ=UTC) with `SELECT <expr>`.
 
 /// One typed argument.
-struct Arg {
+private struct Arg {
     var value: Value
     var type: DataType
     init(_ v: Value, _ t: DataType? = nil) { value = v; type = t ?? v.naturalType }
 }
 
-func s(_ x: String) -> Arg { Arg(.string(x)) }
-func i(_ x: Int32) -> Arg { Arg(.int(x)) }
-func l(_ x: Int64) -> Arg { Arg(.long(x)) }
-func d(_ x: Double) -> Arg { Arg(.double(x)) }
-func dec(_ text: String, _ p: Int, _ sc: Int) -> Arg {
+private func s(_ x: String) -> Arg { Arg(.string(x)) }
+private func i(_ x: Int32) -> Arg { Arg(.int(x)) }
+private func l(_ x: Int64) -> Arg { Arg(.long(x)) }
+private func d(_ x: Double) -> Arg { Arg(.double(x)) }
+private func dec(_ text: String, _ p: Int, _ sc: Int) -> Arg {
     Arg(.decimal(Decimal128.parse(text)!.rescaled(to: sc, precision: p)!), .decimal(precision: p, scale: sc))
 }
-let nullString = Arg(.null, .string)
-let nullInt = Arg(.null, .int)
+private let nullString = Arg(.null, .string)
+private let nullInt = Arg(.null, .int)
 
 /// Resolves `name` over the argument columns (literals when `literal`) and runs its kernel.
-func runKernel(_ name: String, _ cols: [Column], count: Int? = nil, literal: [Bool]? = nil, ctx: EvalContext = EvalContext()) throws -> Column {
+private func runKernel(_ name: String, _ cols: [Column], count: Int? = nil, literal: [Bool]? = nil, ctx: EvalContext = EvalContext()) throws -> Column {
     let canonical = Functions.canonicalName(name)
     var exprs: [Expr] = cols.enumerated().map { j, c in
         if literal?[j] ?? false { return .literal(c.value(at: 0), c.type) }
@@ -38,25 +38,25 @@ func runKernel(_ name: String, _ cols: [Column], count: Int? = nil, literal: [Bo
 }
 
 /// One row through kernel `name`, arguments passed as literals.
-func eval(_ name: String, _ args: Arg...) throws -> Value {
+private func eval(_ name: String, _ args: Arg...) throws -> Value {
     let cols = try args.map { try Column.from([$0.value], type: $0.type) }
     return try runKernel(name, cols, count: 1, literal: args.map { _ in true }).value(at: 0)
 }
 
 /// Several rows through kernel `name` with column (non-literal) arguments.
-func evalRows(_ name: String, _ columns: [([Value], DataType)]) throws -> [Value] {
+private func evalRows(_ name: String, _ columns: [([Value], DataType)]) throws -> [Value] {
     let cols = try columns.map { try Column.from($0.0, type: $0.1) }
     let c = try runKernel(name, cols)
     return (0..<c.count).map { c.value(at: $0) }
 }
 
-func XCTAssertErrorClass(_ expr: @autoclosure () throws -> Any, _ cls: String, file: StaticString = #filePath, line: UInt = #line) {
+private func XCTAssertErrorClass(_ expr: @autoclosure () throws -> Any, _ cls: String, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertThrowsError(try expr(), file: file, line: line) { e in
         XCTAssertEqual((e as? EmberError)?.errorClass, cls, "\(e)", file: file, line: line)
     }
 }
 
-final class StringKernelTests: XCTestCase {
+final class StringKernelsSparkTests: XCTestCase {
     func testCaseAndTrim() throws {
         XCTAssertEqual(try eval("lower", s("ÀBC Ω")), .string("àbc ω"))  // Spark
         XCTAssertEqual(try eval("upper", s("àbc ωß")), .string("ÀBC ΩSS"))  // Spark
@@ -303,7 +303,7 @@ final class StringKernelTests: XCTestCase {
     }
 }
 
-final class MiscKernelTests: XCTestCase {
+final class MiscKernelsSparkTests: XCTestCase {
     func testHashMatchesSpark() throws {
         let days = Int32(DateTime.daysFromCivil(2024, 1, 15))
         let micros = Int64(days) * DateTime.microsPerDay + 10 * 3_600_000_000

@@ -535,7 +535,11 @@ enum MathKernels {
 
     static let functions: [(String, ScalarKernel)] = [
         ("abs", { try abs($0) }),
-        ("sqrt", unary { sqrt($0) }), ("cbrt", unary { cbrt($0) }),
+        ("sqrt", unary { sqrt($0) }), ("cbrt", unary { x in
+            // libm is 1 ulp off on some perfect cubes (cbrt(27) = 3.0000000000000004); Java returns 3.0.
+            let r = cbrt(x), n = r.rounded()
+            return n * n * n == x ? n : r
+        }),
         ("exp", unary { exp($0) }), ("expm1", unary { expm1($0) }),
         // Spark's logarithms are NULL outside their domain (not NaN / -Infinity).
         ("ln", unaryOrNull { $0 > 0 ? log($0) : nil }),

@@ -74,9 +74,7 @@ extension MiscKernels {
         static func long(_ v: Int64, _ seed: H) -> H
         static func bytes(_ b: ArraySlice<UInt8>, _ seed: H) -> H
     }
-}
 
-extension MiscKernels {
     /// Spark's `Murmur3_x86_32`. Its byte hash (`hashUnsafeBytes`) is not standard Murmur3:
     /// each tail byte is sign-extended and mixed as a whole block.
     enum Murmur3: SparkHashFunction {
@@ -122,9 +120,7 @@ extension MiscKernels {
             return fmix(h, UInt32(b.count))
         }
     }
-}
 
-extension MiscKernels {
     /// Spark's `XXH64` (standard xxHash64 with Spark's int/long shortcuts).
     enum XXH64: SparkHashFunction {
         static let seed: Int64 = 42
@@ -355,9 +351,7 @@ extension MiscKernels {
             return 0
         }
     }
-}
 
-extension MiscKernels {
     static func sortedValues(_ xs: [Value], ascending: Bool, nullsFirst: Bool) -> [Value] {
         let nulls = xs.filter(\.isNull)
         var rest = xs.filter { !$0.isNull }
@@ -365,9 +359,7 @@ extension MiscKernels {
         rest = mergeSort(rest) { ascending ? compareValues($0, $1) < 0 : compareValues($0, $1) > 0 }
         return nullsFirst ? nulls + rest : rest + nulls
     }
-}
 
-extension MiscKernels {
     static func mergeSort(_ a: [Value], _ less: (Value, Value) -> Bool) -> [Value] {
         if a.count < 2 { return a }
         let mid = a.count / 2
@@ -380,9 +372,7 @@ extension MiscKernels {
         }
         return out + l[i...] + r[j...]
     }
-}
 
-extension MiscKernels {
     /// How Spark prints a map key in DUPLICATED_MAP_KEY.
     static func keyText(_ v: Value) -> String {
         switch v {

@@ -84,17 +84,13 @@ extension StringKernels {
         @inline(__always) subscript(i: Int) -> ArraySlice<UInt8> { data[range(i)] }
         func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
     }
-}
 
-extension StringKernels {
     /// The validity of one column, with the NULL type read as all NULL.
     static func ownValidity(_ c: Column) -> Bitmap? {
         if case .none = c.storage { return Bitmap(count: c.count, value: false) }
         return c.validity
     }
-}
 
-extension StringKernels {
     /// Rows where every argument is non-NULL (nil = all).
     @inline(__always)
     static func allValid(_ k: KernelCall) -> Bitmap? { combinedValidity(k.args, count: k.count) }
@@ -117,16 +113,10 @@ extension StringKernels {
         }
         return Column(type: type, count: k.count, validity: anyNull ? valid : nil, storage: .bytes(offsets: offsets, data: out))
     }
-}
 
-extension StringKernels {
     /// Fixed-width results: `body` returns nil for NULL.
     static func valueRows<T>(
-}
-extension StringKernels {
         _ k: KernelCall, zero: T, validity: Bitmap?? = nil, _ body: (Int) throws -> T?
-}
-extension StringKernels {
     ) rethrows -> (values: [T], validity: Bitmap?) {
         let given = validity ?? allValid(k)
         var valid = given ?? Bitmap(count: k.count, value: true)
@@ -137,39 +127,29 @@ extension StringKernels {
         }
         return (values, anyNull ? valid : nil)
     }
-}
 
-extension StringKernels {
     static func intRows(_ k: KernelCall, validity: Bitmap?? = nil, _ body: (Int) throws -> Int32?) rethrows -> Column {
         let r = try valueRows(k, zero: Int32(0), validity: validity, body)
         return .int32s(r.values, validity: r.validity)
     }
-}
 
-extension StringKernels {
     static func longRows(_ k: KernelCall, _ body: (Int) throws -> Int64?) rethrows -> Column {
         let r = try valueRows(k, zero: Int64(0), body)
         return .int64s(r.values, validity: r.validity)
     }
-}
 
-extension StringKernels {
     static func boolRows(_ k: KernelCall, _ body: (Int) throws -> Bool?) rethrows -> Column {
         let r = try valueRows(k, zero: false, body)
         return .booleans(r.values, validity: r.validity)
     }
-}
 
-extension StringKernels {
     /// Integer argument `j` as Int64 per row (a missing optional argument reads as `default`).
     static func intArg(_ k: KernelCall, _ j: Int, default d: Int64) -> [Int64] {
         j < k.args.count ? k.args[j].asInt64s() : [Int64](repeating: d, count: k.count)
     }
-}
 
-// MARK: - UTF-8 helpers
+    // MARK: - UTF-8 helpers
 
-extension StringKernels {
     enum UTF8Text {
         /// Bytes of the character that starts with `lead` (Spark's `numBytesForFirstByte`).
         @inline(__always)
@@ -746,9 +726,7 @@ extension StringKernels {
             re.firstMatch(in: s, options: [], range: NSRange(location: 0, length: s.utf16.count)) != nil
         }
     }
-}
 
-extension StringKernels {
     /// Compiles the pattern argument once when it is a literal, and otherwise once per
     /// distinct pattern in the batch.
     struct RegexCache {
