@@ -18,7 +18,7 @@ enum CSVFixture {
 
     static func file(_ bytes: [UInt8], name: String = "data.csv") -> String {
         let p = dir() + "/" + name
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
         return p
     }
 
@@ -241,7 +241,7 @@ final class CSVReaderTests: XCTestCase {
     func testPathsAndGlobs() throws {
         let d = CSVFixture.dir()
         for (n, c) in [("a.csv", "1\n"), ("b.csv", "2\n"), ("_SUCCESS", ""), (".hidden.csv", "3\n"), ("c.txt", "4\n")] {
-            FileManager.default.createFile(atPath: d + "/" + n, contents: Data(c.utf8))
+            _ = FileManager.default.createFile(atPath: d + "/" + n, contents: Data(c.utf8))
         }
         XCTAssertEqual(try FileListing.list([d]).map { ($0.path as NSString).lastPathComponent }, ["a.csv", "b.csv", "c.txt"])
         XCTAssertEqual(try FileListing.list([d + "/*.csv"]).count, 2)

@@ -92,7 +92,7 @@ final class CSVWriterTests: XCTestCase {
 
 final class FileCommitTests: XCTestCase {
     func writePart(_ job: FileCommitJob, _ i: Int, _ text: String) {
-        FileManager.default.createFile(atPath: job.partPath(i, ext: "csv"), contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: job.partPath(i, ext: "csv"), contents: Data(text.utf8))
     }
 
     func contents(_ dir: String) -> [String] {

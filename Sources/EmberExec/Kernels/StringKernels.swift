@@ -295,9 +295,8 @@ extension StringKernels {
                 }
                 let (cp, w) = UTF8Text.decode(l, p)
                 if afterSpace, let u = Unicode.Scalar(cp) {
-                    // Java's Character.toTitleCase is a simple (one-to-one) mapping.
-                    let t = u.properties.titlecaseMapping.unicodeScalars
-                    if t.count == 1, let first = t.first { UTF8Text.encode(first.value, into: &out) } else { out.append(contentsOf: l[p..<(p + w)]) }
+                    // Full title-case mapping, as Spark 4 (`initcap('ß')` is 'Ss').
+                    out.append(contentsOf: u.properties.titlecaseMapping.utf8)
                 } else {
                     out.append(contentsOf: l[p..<min(l.endIndex, p + w)])
                 }
@@ -1197,7 +1196,7 @@ extension StringKernels {
                 let v = dbl[i]
                 if v.isNaN { out.append(contentsOf: "NaN".utf8); return true }
                 if v.isInfinite { out.append(contentsOf: (v < 0 ? "-∞" : "∞").utf8); return true }
-                neg = v.sign == .minus && v != 0
+                neg = v.sign == .minus  // DecimalFormat keeps the sign of -0.0 and of -0.001 → "-0.00".
                 (intD, fracD) = fixedDigits(v, frac: spec.maxFrac, halfEven: true)
             }
             while fracD.count > spec.minFrac, fracD.last == 0 { fracD.removeLast() }
@@ -1346,8 +1345,19 @@ extension StringKernels {
                         let (a, b) = StringKernels.fixedDigits(x, frac: p, halfEven: false)
                         digits = (flags.contains(0x2C) ? StringKernels.group(a) : a.map { $0 + 0x30 })
                         if p > 0 { digits += [0x2E] + b.map { $0 + 0x30 } }
+                    } else if conv | 0x20 == 0x65 {
+                        digits = scientific(abs(x), precision: p)
                     } else {
-                        digits = scientific(abs(x), precision: conv | 0x20 == 0x67 ? max(p, 1) - 1 : p)
+                        // %g: p significant digits, fixed notation for 1e-4 <= |x| < 10^p after rounding.
+                        let sig = max(p, 1)
+                        let e = x == 0 ? 0 : rounded(abs(x), significant: sig).exp
+                        if x == 0 || (abs(x) >= 1e-4 && e < sig) {
+                            let (a, b) = StringKernels.fixedDigits(x, frac: max(0, sig - 1 - e), halfEven: false)
+                            digits = (flags.contains(0x2C) ? StringKernels.group(a) : a.map { $0 + 0x30 })
+                            if !b.isEmpty { digits += [0x2E] + b.map { $0 + 0x30 } }
+                        } else {
+                            digits = scientific(abs(x), precision: sig - 1)
+                        }
                     }
                     body = signed(digits, negative: x.sign == .minus, flags: flags, width: width, grouping: false)
                 default:
@@ -1363,23 +1373,30 @@ extension StringKernels {
         /// Java's `%e` body: d.ddddde+xx, HALF_UP on the shortest digits.
         static func scientific(_ x: Double, precision: Int) -> [UInt8] {
             if x == 0 { return Array(("0" + (precision > 0 ? "." + String(repeating: "0", count: precision) : "") + "e+00").utf8) }
+            let (digits, exp) = rounded(x, significant: precision + 1)
+            var s = String(digits[0])
+            if precision > 0 { s += "." + digits[1...].map(String.init).joined() }
+            s += exp < 0 ? "e-" : "e+"
+            s += abs(exp) < 10 ? "0\(abs(exp))" : "\(abs(exp))"
+            return Array(s.utf8)
+        }
+
+        /// The shortest digits of x > 0 rounded HALF_UP to `n` significant digits (zero
+        /// padded), with the decimal exponent of the first digit.
+        static func rounded(_ x: Double, significant n: Int) -> (digits: [UInt8], exp: Int) {
             var (digits, point) = StringKernels.shortestDigits(x)
             var exp = point - 1
-            if digits.count > precision + 1 {
-                var kept = Array(digits[0..<(precision + 1)])
-                if digits[precision + 1] >= 5 {
+            if digits.count > n {
+                var kept = Array(digits[0..<n])
+                if digits[n] >= 5 {
                     var j = kept.count - 1
                     while j >= 0 && kept[j] == 9 { kept[j] = 0; j -= 1 }
                     if j >= 0 { kept[j] += 1 } else { kept.insert(1, at: 0); kept.removeLast(); exp += 1 }
                 }
                 digits = kept
             }
-            while digits.count < precision + 1 { digits.append(0) }
-            var s = String(digits[0])
-            if precision > 0 { s += "." + digits[1...].map(String.init).joined() }
-            s += exp < 0 ? "e-" : "e+"
-            s += abs(exp) < 10 ? "0\(abs(exp))" : "\(abs(exp))"
-            return Array(s.utf8)
+            while digits.count < n { digits.append(0) }
+            return (digits, exp)
         }
 
         /// Sign, grouping and zero padding of a number's digits.
@@ -1429,7 +1446,7 @@ extension StringKernels {
             case .binary(let b): return "[B@" + String(b.count, radix: 16)
             case .array(let xs):
                 let e: DataType = { if case .array(let e, _) = t { return e }; return .null }()
-                return "[" + xs.map { text($0, e) }.joined(separator: ", ") + "]"
+                return "[" + xs.map { text($0, e) }.joined(separator: ",") + "]"
             case .map(let ks, let vs): return "{" + zip(ks, vs).map { "\(text($0, .null))=\(text($1, .null))" }.joined(separator: ", ") + "}"
             case .structure(let fs): return "[" + fs.map { text($0, .null) }.joined(separator: ",") + "]"
             }
@@ -1442,7 +1459,8 @@ extension StringKernels {
 extension StringKernels {
     static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    /// Standard base64 with padding, no line breaks (Spark 4's `base64`).
+    /// Java's MIME base64 encoder, as Spark 4 (`spark.sql.chunkBase64String.enabled`):
+    /// padded, with CRLF after every 76 characters except at the end.
     static func base64(_ k: KernelCall) -> Column {
         let s = StringColumn(k.args[0])
         let a = base64Alphabet
@@ -1450,11 +1468,13 @@ extension StringKernels {
             let b = s[i]
             var p = b.startIndex
             while p + 3 <= b.endIndex {
+                if p > b.startIndex && (p - b.startIndex) % 57 == 0 { out += [0x0D, 0x0A] }
                 let n = UInt32(b[p]) << 16 | UInt32(b[p + 1]) << 8 | UInt32(b[p + 2])
                 out += [a[Int(n >> 18)], a[Int(n >> 12 & 63)], a[Int(n >> 6 & 63)], a[Int(n & 63)]]
                 p += 3
             }
             let rest = b.endIndex - p
+            if rest > 0 && p > b.startIndex && (p - b.startIndex) % 57 == 0 { out += [0x0D, 0x0A] }
             if rest == 1 {
                 let n = UInt32(b[p]) << 16
                 out += [a[Int(n >> 18)], a[Int(n >> 12 & 63)], 0x3D, 0x3D]
