@@ -529,3 +529,201 @@ final class MathFunctionTests: XCTestCase {
         XCTAssertEqual(try resolve("power", [lit(.int(2), .int), lit(.int(10), .int)]).0, .double)
     }
 }
+
+// MARK: - Date functions
+
+final class DateFunctionTests: XCTestCase {
+    let s = DataType.string
+
+    func testParts() throws {
+        let d = date("2024-12-30")
+        let expect: [(String, Int32)] = [
+            ("year", 2024), ("month", 12), ("dayofmonth", 30), ("dayofyear", 365), ("dayofweek", 2), ("weekday", 0),
+            ("weekofyear", 1), ("quarter", 4),
+        ]
+        for (f, v) in expect { XCTAssertEqual(try kernel(f, [(d, .date)], .int), .int(v), f) }
+        XCTAssertEqual(try kernel("weekofyear", [(date("2021-01-01"), .date)], .int), .int(53))
+        XCTAssertEqual(try kernel("dayofweek", [(date("2024-01-14"), .date)], .int), .int(1))
+        XCTAssertEqual(try kernel("weekday", [(date("2024-01-14"), .date)], .int), .int(6))
+        XCTAssertEqual(try kernel("year", [(ts("2024-12-31 23:59:59"), .timestamp)], .int), .int(2024))
+        let t = ts("2024-01-15 10:11:12.5")
+        XCTAssertEqual(try kernel("hour", [(t, .timestamp)], .int), .int(10))
+        XCTAssertEqual(try kernel("minute", [(t, .timestamp)], .int), .int(11))
+        XCTAssertEqual(try kernel("second", [(t, .timestamp)], .int), .int(12))
+        XCTAssertEqual(try kernel("hour", [(date("2024-01-15"), .date)], .int), .int(0))
+        XCTAssertEqual(try kernel("dayname", [(date("2024-05-17"), .date)], .string), .string("Fri"))
+        XCTAssertEqual(try kernel("monthname", [(date("2024-05-17"), .date)], .string), .string("May"))
+        XCTAssertEqual(errorClass { try kernel("year", [(.string("abc"), .string)], .int) }, "CAST_INVALID_INPUT")
+    }
+
+    func testArithmetic() throws {
+        XCTAssertEqual(try kernel("date_add", [(date("2024-01-31"), .date), (.int(1), .int)], .date), date("2024-02-01"))
+        XCTAssertEqual(try kernel("date_add", [(date("2024-01-31"), .date), (.int(-1), .int)], .date), date("2024-01-30"))
+        XCTAssertEqual(try kernel("date_add", [(ts("2024-01-31 10:00:00"), .timestamp), (.int(1), .int)], .date), date("2024-02-01"))
+        XCTAssertEqual(try kernel("date_sub", [(date("2024-03-01"), .date), (.int(1), .int)], .date), date("2024-02-29"))
+        XCTAssertEqual(try kernel("datediff", [(date("2024-03-01"), .date), (date("2024-02-01"), .date)], .int), .int(29))
+        XCTAssertEqual(try kernel("datediff", [(ts("2024-03-01 23:00:00"), .timestamp), (date("2024-02-01"), .date)], .int), .int(29))
+        XCTAssertEqual(try kernel("add_months", [(date("2024-01-31"), .date), (.int(1), .int)], .date), date("2024-02-29"))
+        XCTAssertEqual(try kernel("add_months", [(date("2024-02-29"), .date), (.int(12), .int)], .date), date("2025-02-28"))
+        XCTAssertEqual(try kernel("add_months", [(date("2024-02-29"), .date), (.int(-1), .int)], .date), date("2024-01-29"))
+        XCTAssertEqual(try kernel("last_day", [(date("2024-02-10"), .date)], .date), date("2024-02-29"))
+        XCTAssertEqual(try kernel("next_day", [(date("2024-01-15"), .date), (.string("TU"), s)], .date), date("2024-01-16"))
+        XCTAssertEqual(try kernel("next_day", [(date("2024-01-15"), .date), (.string("Monday"), s)], .date), date("2024-01-22"))
+        XCTAssertEqual(try kernel("next_day", [(date("2024-01-15"), .date), (.string("mon"), s)], .date), date("2024-01-22"))
+        XCTAssertEqual(errorClass { try kernel("next_day", [(date("2024-01-15"), .date), (.string("xx"), self.s)], .date) }, "ILLEGAL_DAY_OF_WEEK")
+    }
+
+    func testMonthsBetween() throws {
+        func mb(_ a: Value, _ b: Value, _ round: Bool? = nil) throws -> Value {
+            var args: [(Value, DataType)] = [(a, .timestamp), (b, .timestamp)]
+            if let r = round { args.append((.boolean(r), .boolean)) }
+            return try kernel("months_between", args, .double)
+        }
+        XCTAssertEqual(try mb(ts("2024-03-31"), ts("2024-02-29")), .double(1))
+        XCTAssertEqual(try mb(ts("2024-03-15"), ts("2024-02-10")), .double(1.16129032))
+        XCTAssertEqual(try mb(ts("2024-03-15 12:00:00"), ts("2024-02-10 00:00:00")), .double(1.17741935))
+        XCTAssertEqual(try mb(ts("2024-03-15 12:00:00"), ts("2024-02-10 00:00:00"), false), .double(1.1774193548387097))
+        XCTAssertEqual(try mb(ts("2024-01-01 10:00:00"), ts("2024-02-01")), .double(-1))
+        XCTAssertEqual(try mb(ts("2024-02-29"), ts("2024-01-31")), .double(1))
+        XCTAssertEqual(try mb(ts("2024-03-30"), ts("2024-02-29")), .double(1.03225806))
+    }
+
+    func testTruncation() throws {
+        let d = date("2024-05-17")
+        let cases: [(String, Value)] = [
+            ("YEAR", date("2024-01-01")), ("yy", date("2024-01-01")), ("QUARTER", date("2024-04-01")), ("MM", date("2024-05-01")),
+            ("MON", date("2024-05-01")), ("WEEK", date("2024-05-13")), ("DD", .null),
+        ]
+        for (f, r) in cases { XCTAssertEqual(try kernel("trunc", [(d, .date), (.string(f), s)], .date), r, f) }
+        let t = ts("2024-01-15 10:11:12")
+        let dt: [(String, Value, Value)] = [
+            ("HOUR", t, ts("2024-01-15 10:00:00")), ("WEEK", ts("2024-01-17 10:11:12"), ts("2024-01-15 00:00:00")),
+            ("QUARTER", ts("2024-05-17 10:11:12"), ts("2024-04-01 00:00:00")), ("DAY", t, ts("2024-01-15 00:00:00")),
+            ("DD", t, ts("2024-01-15 00:00:00")), ("MINUTE", t, ts("2024-01-15 10:11:00")),
+            ("SECOND", ts("2024-01-15 10:11:12.5"), t), ("MILLISECOND", ts("2024-01-15 10:11:12.5678"), ts("2024-01-15 10:11:12.567")),
+            ("xx", t, .null), ("YEAR", ts("2024-05-17 00:00:00"), ts("2024-01-01 00:00:00")),
+        ]
+        for (f, x, r) in dt { XCTAssertEqual(try kernel("date_trunc", [(.string(f), s), (x, .timestamp)], .timestamp), r, f) }
+    }
+
+    func testConstruction() throws {
+        XCTAssertEqual(try kernel("make_date", [(.int(2024), .int), (.int(2), .int), (.int(29), .int)], .date), date("2024-02-29"))
+        XCTAssertEqual(errorClass { try kernel("make_date", [(.int(2024), .int), (.int(2), .int), (.int(30), .int)], .date) }, "DATETIME_FIELD_OUT_OF_BOUNDS.WITH_SUGGESTION")
+        XCTAssertEqual(
+            errorMessage { try kernel("make_date", [(.int(2024), .int), (.int(13), .int), (.int(1), .int)], .date) },
+            "Invalid value for MonthOfYear (valid values 1 - 12): 13. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error.")
+        XCTAssertEqual(try kernel("make_date", [(.int(2024), .int), (.int(2), .int), (.int(30), .int)], .date, ansi: false), .null)
+        func mt(_ h: Int32, _ sec: String, zone: String? = nil) throws -> Value {
+            var args: [(Value, DataType)] = [(.int(2024), .int), (.int(1), .int), (.int(15), .int), (.int(h), .int), (.int(11), .int), (dec(sec), decT(16, 6))]
+            if let z = zone { args.append((.string(z), .string)) }
+            return try kernel("make_timestamp", args, .timestamp)
+        }
+        XCTAssertEqual(try mt(10, "12.5"), ts("2024-01-15 10:11:12.5"))
+        XCTAssertEqual(try mt(10, "60"), ts("2024-01-15 10:12:00"))
+        XCTAssertEqual(try mt(10, "12.5", zone: "+02:00"), ts("2024-01-15 08:11:12.5"))
+        XCTAssertEqual(errorClass { try mt(10, "60.5") }, "INVALID_FRACTION_OF_SECOND")
+        XCTAssertEqual(errorClass { try mt(25, "0") }, "DATETIME_FIELD_OUT_OF_BOUNDS.WITH_SUGGESTION")
+    }
+
+    func testParsingAndFormatting() throws {
+        XCTAssertEqual(errorClass { try kernel("to_date", [(.string("2024-13-01"), self.s)], .date) }, "CAST_INVALID_INPUT")
+        XCTAssertEqual(try kernel("to_date", [(.string("2024-01-15 10:00:00"), s)], .date), date("2024-01-15"))
+        XCTAssertEqual(try kernel("to_date", [(.string("2024-1-5"), s)], .date), date("2024-01-05"))
+        XCTAssertEqual(try kernel("try_to_date", [(.string("abc"), s)], .date), .null)
+        XCTAssertEqual(try kernel("to_date", [(ts("2024-01-15 23:59:59"), .timestamp)], .date), date("2024-01-15"))
+        XCTAssertEqual(errorClass { try kernel("to_timestamp", [(.string("abc"), self.s)], .timestamp) }, "CAST_INVALID_INPUT")
+        XCTAssertEqual(try kernel("to_timestamp", [(.string("2024-01-15 10:11:12"), s)], .timestamp), ts("2024-01-15 10:11:12"))
+        XCTAssertEqual(try kernel("try_to_timestamp", [(.string("2024-01-15"), s)], .timestamp), ts("2024-01-15 00:00:00"))
+        XCTAssertEqual(try kernel("to_timestamp", [(.long(1705313472), .long)], .timestamp), ts("2024-01-15 10:11:12"))
+        XCTAssertEqual(try kernel("to_timestamp", [(date("2024-01-15"), .date)], .timestamp), ts("2024-01-15 00:00:00"))
+        XCTAssertEqual(try kernel("unix_timestamp", [(ts("2024-01-15 10:11:12.9"), .timestamp)], .long), .long(1705313472))
+        XCTAssertEqual(try kernel("unix_timestamp", [(date("2024-01-15"), .date)], .long), .long(1705276800))
+        XCTAssertEqual(try kernel("unix_timestamp", [], .long, now: 1_705_313_472_900_000), .long(1705313472))
+        XCTAssertEqual(try kernel("current_date", [], .date, now: 1_705_313_472_900_000), date("2024-01-15"))
+        XCTAssertEqual(try kernel("current_timestamp", [], .timestamp, now: 1_705_313_472_900_000), .timestamp(1_705_313_472_900_000))
+    }
+
+    /// Needs DateTimePattern (EmberCore); expectations from Spark 4.1.1.
+    func testPatterns() throws {
+        XCTAssertEqual(try kernel("to_date", [(.string("2024/01/15"), s), (.string("yyyy/MM/dd"), s)], .date), date("2024-01-15"))
+        XCTAssertEqual(errorClass { try kernel("to_date", [(.string("x"), self.s), (.string("yyyy"), self.s)], .date) }, "CANNOT_PARSE_TIMESTAMP")
+        XCTAssertEqual(errorClass { try kernel("to_date", [(.string("2024-02-30"), self.s), (.string("yyyy-MM-dd"), self.s)], .date) }, "CANNOT_PARSE_TIMESTAMP")
+        XCTAssertEqual(
+            try kernel("to_timestamp", [(.string("15/01/2024 10:11"), s), (.string("dd/MM/yyyy HH:mm"), s)], .timestamp), ts("2024-01-15 10:11:00"))
+        XCTAssertEqual(try kernel("try_to_timestamp", [(.string("x"), s), (.string("yyyy"), s)], .timestamp), .null)
+        XCTAssertEqual(
+            errorClass { try kernel("to_timestamp", [(.string("2024-01-15 10:11:12"), self.s), (.string("yyyy-MM-dd"), self.s)], .timestamp) },
+            "CANNOT_PARSE_TIMESTAMP")
+        XCTAssertEqual(
+            try kernel("date_format", [(ts("2024-01-15 10:11:12"), .timestamp), (.string("yyyy-MM-dd HH:mm"), s)], .string), .string("2024-01-15 10:11"))
+        XCTAssertEqual(try kernel("date_format", [(ts("2024-01-15 00:00:00"), .timestamp), (.string("EEE"), s)], .string), .string("Mon"))
+        XCTAssertEqual(
+            try kernel("date_format", [(ts("2024-01-15 10:11:12.123"), .timestamp), (.string("yyyy-MM-dd'T'HH:mm:ss.SSS"), s)], .string),
+            .string("2024-01-15T10:11:12.123"))
+        XCTAssertEqual(try kernel("unix_timestamp", [(.string("2024-01-15 10:11:12"), s)], .long), .long(1705313472))
+        XCTAssertEqual(try kernel("unix_timestamp", [(.string("2024-01-15"), s), (.string("yyyy-MM-dd"), s)], .long), .long(1705276800))
+        XCTAssertEqual(errorClass { try kernel("unix_timestamp", [(.string("abc"), self.s)], .long) }, "CANNOT_PARSE_TIMESTAMP")
+        XCTAssertEqual(try kernel("to_unix_timestamp", [(.string("2024-01-15 10:11:12"), s)], .long), .long(1705313472))
+        XCTAssertEqual(try kernel("from_unixtime", [(.long(0), .long)], .string), .string("1970-01-01 00:00:00"))
+        XCTAssertEqual(try kernel("from_unixtime", [(.long(1705313472), .long), (.string("yyyy-MM-dd"), s)], .string), .string("2024-01-15"))
+    }
+
+    func testExtract() throws {
+        let d = date("2024-05-17")
+        let cases: [(String, Value)] = [
+            ("YEAR", .int(2024)), ("DOW", .int(6)), ("DOW_ISO", .int(5)), ("DAYOFWEEK", .int(6)), ("DOY", .int(138)),
+            ("WEEK", .int(20)), ("QUARTER", .int(2)), ("DAY", .int(17)), ("years", .int(2024)), ("SECOND", dec("0.000000")),
+        ]
+        for (f, r) in cases { XCTAssertEqual(try kernel("extract", [(.string(f), s), (d, .date)], DateFunctions.extractField(f)!), r, f) }
+        XCTAssertEqual(try kernel("extract", [(.string("YEAROFWEEK"), s), (date("2024-12-30"), .date)], .int), .int(2025))
+        let t = ts("2024-01-15 10:11:12.5")
+        XCTAssertEqual(try kernel("extract", [(.string("SECOND"), s), (t, .timestamp)], decT(8, 6)), dec("12.500000"))
+        XCTAssertEqual(try kernel("extract", [(.string("HOUR"), s), (t, .timestamp)], .int), .int(10))
+        XCTAssertEqual(try kernel("extract", [(.string("MINUTE"), s), (t, .timestamp)], .int), .int(11))
+        XCTAssertEqual(errorClass { try resolve("extract", [lit(.string("FOO"), .string), lit(d, .date)]) }, "INVALID_EXTRACT_FIELD")
+        XCTAssertEqual(try resolve("extract", [lit(.string("second"), .string), lit(t, .timestamp)]).0, decT(8, 6))
+        XCTAssertEqual(try resolve("date_part", [lit(.string("year"), .string), lit(d, .date)]).0, .int)
+    }
+
+    func testIntervals() throws {
+        func add(_ x: Value, _ t: DataType, _ m: Int32, _ d: Int32, _ us: Int64) throws -> Value {
+            let args = [lit(x, t), lit(.int(m), .int), lit(.int(d), .int), lit(.long(us), .long)]
+            let type = try resolve("add_interval", args).0
+            return try kernel("add_interval", [(x, t), (.int(m), .int), (.int(d), .int), (.long(us), .long)], type)
+        }
+        XCTAssertEqual(try add(date("2024-01-31"), .date, 1, 0, 0), date("2024-02-29"))
+        XCTAssertEqual(try add(date("2024-01-31"), .date, 0, 1, 0), date("2024-02-01"))
+        XCTAssertEqual(try add(date("2024-01-31"), .date, -1, 0, 0), date("2023-12-31"))
+        XCTAssertEqual(try add(date("2024-01-31"), .date, 14, 0, 0), date("2025-03-31"))
+        XCTAssertEqual(try add(date("2024-01-31"), .date, 0, 0, 3_600_000_000), ts("2024-01-31 01:00:00"))
+        XCTAssertEqual(try add(date("2024-01-31"), .date, 0, 1, 7_200_000_000), ts("2024-02-01 02:00:00"))
+        XCTAssertEqual(try add(ts("2024-01-31 10:00:00"), .timestamp, 1, 0, 0), ts("2024-02-29 10:00:00"))
+        XCTAssertEqual(try add(ts("2024-01-31 10:00:00"), .timestamp, 0, 1, 0), ts("2024-02-01 10:00:00"))
+        XCTAssertEqual(try add(ts("2024-01-31 10:00:00"), .timestamp, 0, 0, 5_400_000_000), ts("2024-01-31 11:30:00"))
+    }
+
+    func testEpochConversions() throws {
+        XCTAssertEqual(try kernel("timestamp_seconds", [(dec("1.5"), decT(2, 1))], .timestamp), .timestamp(1_500_000))
+        XCTAssertEqual(try kernel("timestamp_seconds", [(.long(1705313472), .long)], .timestamp), ts("2024-01-15 10:11:12"))
+        XCTAssertEqual(try kernel("timestamp_seconds", [(.double(1.5), .double)], .timestamp), .timestamp(1_500_000))
+        XCTAssertEqual(try kernel("timestamp_millis", [(.long(1500), .long)], .timestamp), .timestamp(1_500_000))
+        XCTAssertEqual(try kernel("timestamp_micros", [(.long(1_500_000), .long)], .timestamp), .timestamp(1_500_000))
+        XCTAssertEqual(try kernel("unix_seconds", [(ts("1969-12-31 23:59:59.5"), .timestamp)], .long), .long(-1))
+        XCTAssertEqual(try kernel("unix_millis", [(ts("2024-01-15 10:11:12.5"), .timestamp)], .long), .long(1705313472500))
+        XCTAssertEqual(try kernel("unix_micros", [(ts("2024-01-15 10:11:12.5"), .timestamp)], .long), .long(1705313472500000))
+        XCTAssertEqual(try kernel("unix_date", [(date("2024-01-15"), .date)], .int), .int(19737))
+        XCTAssertEqual(try kernel("date_from_unix_date", [(.int(19737), .int)], .date), date("2024-01-15"))
+    }
+
+    func testResolution() throws {
+        XCTAssertEqual(try resolve("year", [lit(.string("2024-12-30"), .string)]).1[0].dataType, .date)
+        XCTAssertEqual(try resolve("hour", [lit(.string("2024-01-15 10:11:12"), .string)]).1[0].dataType, .timestamp)
+        XCTAssertEqual(try resolve("datediff", [lit(.string("2024-03-01"), .string), lit(.string("2024-02-01"), .string)]).0, .int)
+        XCTAssertEqual(try resolve("months_between", [lit(.string("2024-03-01"), .string), lit(.string("2024-02-01"), .string)]).0, .double)
+        XCTAssertEqual(try resolve("to_timestamp", [lit(.string("2024-01-15"), .string)]).0, .timestamp)
+        XCTAssertEqual(try resolve("unix_timestamp", []).0, .long)
+        XCTAssertEqual(try resolve("current_date", []).0, .date)
+        XCTAssertEqual(try resolve("date_add", [lit(.string("2024-01-31"), .string), lit(.string("2"), .string)]).1[1].dataType, .int)
+        XCTAssertEqual(try resolve("from_unixtime", [lit(dec("1.5"), decT(2, 1))]).1[0].dataType, .long)
+    }
+}

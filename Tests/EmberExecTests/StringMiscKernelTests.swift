@@ -303,6 +303,86 @@ final class StringKernelsSparkTests: XCTestCase {
     }
 }
 
+extension StringKernelsSparkTests {
+    func testMoreSparkCases() throws {
+        func arr(_ xs: [String]) -> Value { .array(xs.map { .string($0) }) }
+        XCTAssertEqual(
+            try eval("base64", s(String(repeating: "abcdefghij", count: 10))),
+            .string("YWJjZGVmZ2hpamFiY2RlZmdoaWphYmNkZWZnaGlqYWJjZGVmZ2hpamFiY2RlZmdoaWphYmNkZWZn\r\naGlqYWJjZGVmZ2hpamFiY2RlZmdoaWphYmNkZWZnaGlqYWJjZGVmZ2hpag=="))  // Spark
+        XCTAssertEqual(try eval("unbase64", s("YWI")), .binary(Array("ab".utf8)))  // Spark
+        let formats: [(String, Arg, String)] = [  // Spark
+            ("%.2f", d(0.125), "0.13"), ("%.1f", d(0.05), "0.1"), ("%e", d(0), "0.000000e+00"), ("%s", d(1e10), "1.0E10"),
+            ("%s", Arg(.float(1.5)), "1.5"), ("%.3e", d(123456), "1.235e+05"), ("%g", d(123456), "123456"), ("%g", d(0.0001), "0.000100000"), ("%g", d(1), "1.00000"), ("%.3g", d(0.00001234), "1.23e-05"),
+            ("%08.2f", d(-3.14159), "-0003.14"), ("%(d", i(-5), "(5)"), ("%x", i(-1), "ffffffff"), ("%x", l(-1), "ffffffffffffffff"),
+        ]
+        for (f, a, want) in formats { XCTAssertEqual(try eval("format_string", s(f), a), .string(want), f) }
+        XCTAssertEqual(try eval("format_number", d(-0.0), i(2)), .string("-0.00"))  // Spark
+        XCTAssertEqual(try eval("format_number", d(-0.001), i(2)), .string("-0.00"))  // Spark
+        XCTAssertEqual(try eval("format_number", Arg(.float(0.1)), i(3)), .string("0.100"))  // Spark
+        XCTAssertEqual(try eval("format_number", d(12345.6789), s("#,##0.00")), .string("12,345.68"))  // Spark
+        XCTAssertEqual(try eval("format_number", d(1234.5), s("")), .string("1,234"))  // Spark
+        XCTAssertEqual(try eval("format_number", d(0.5), s("0.00")), .string("0.50"))  // Spark
+        XCTAssertEqual(try eval("regexp_extract_all", s("ab"), s("(a)|(b)"), i(2)), arr(["", "b"]))  // Spark
+        XCTAssertEqual(try eval("regexp_replace", s("aaaa"), s("a"), s("b"), i(3)), .string("aabb"))  // Spark
+        XCTAssertEqual(try eval("split", s("abc"), s("x*")), arr(["a", "b", "c", ""]))  // Spark
+        XCTAssertEqual(try eval("split", s("a,b"), s(","), i(1)), arr(["a,b"]))  // Spark
+        XCTAssertEqual(try eval("rlike", s("a\nb"), s("a.b")), .boolean(false))  // Spark
+        XCTAssertEqual(try eval("rlike", s("AB"), s("(?i)ab")), .boolean(true))  // Spark
+        XCTAssertEqual(try eval("regexp_like", s("abc"), s("B")), .boolean(false))  // Spark
+        XCTAssertEqual(try eval("like", s("abc"), s("ABC")), .boolean(false))  // Spark
+        XCTAssertEqual(try eval("ilike", s("ABC"), s("_b_")), .boolean(true))  // Spark
+        XCTAssertEqual(try eval("initcap", s("a  b")), .string("A  B"))  // Spark
+        XCTAssertEqual(try eval("initcap", s("ß")), .string("Ss"))  // Spark
+        XCTAssertEqual(try eval("upper", s("ﬁ")), .string("FI"))  // Spark
+        XCTAssertEqual(try eval("lower", s("İ")), .string("i̇"))  // Spark
+        XCTAssertEqual(try eval("lower", s("ΟΔΟΣ ΣΑ")), .string("οδος σα"))  // Spark
+        XCTAssertEqual(try eval("ltrim", s(" ab ")), .string("ab "))  // Spark
+        XCTAssertEqual(try eval("btrim", s("  a  ")), .string("a"))  // Spark
+        XCTAssertEqual(try eval("trim", s("éa"), s("aéxé")), .string("x"))  // Spark
+        XCTAssertEqual(try eval("translate", s("abc"), s("aa"), s("xy")), .string("xbc"))  // Spark
+        XCTAssertEqual(try eval("locate", s(""), s("abc"), i(5)), .int(1))  // Spark
+        XCTAssertEqual(try eval("substring", Arg(.binary([1, 2, 3, 4, 5])), i(-2)), .binary([4, 5]))  // Spark
+        XCTAssertEqual(try eval("chr", l(200)), .string("È"))  // Spark
+        XCTAssertEqual(try eval("levenshtein", s("kitten"), s("sitting"), i(3)), .int(3))  // Spark
+        XCTAssertEqual(try eval("soundex", s("Lloyd")), .string("L300"))  // Spark
+        XCTAssertEqual(try eval("soundex", s("O'Hara")), .string("O600"))  // Spark
+        XCTAssertEqual(try eval("lpad", s("abc"), i(5), s("xyz")), .string("xyabc"))  // Spark
+        XCTAssertEqual(try eval("rpad", s("héllo"), i(3)), .string("hél"))  // Spark
+        XCTAssertEqual(try eval("octet_length", s("héllo")), .int(6))  // Spark
+        XCTAssertEqual(try eval("bit_length", s("a")), .int(8))  // Spark
+        XCTAssertEqual(try eval("space", i(3)), .string("   "))  // Spark
+        XCTAssertEqual(try eval("instr", s("abc"), nullString), .null)  // Spark
+        XCTAssertEqual(try eval("like", s("a"), nullString), .null)  // Spark
+        let intArr = DataType.array(element: .int, containsNull: false)
+        XCTAssertEqual(
+            try eval("concat", Arg(.array([.int(1)]), intArr), Arg(.array([.int(2), .int(3)]), intArr)), .array([.int(1), .int(2), .int(3)]))  // Spark
+        XCTAssertEqual(try eval("reverse", Arg(.array([.int(1), .int(2), .int(3)]), intArr)), .array([.int(3), .int(2), .int(1)]))  // Spark
+        XCTAssertEqual(
+            try eval("sort_array", Arg(.array([.string("b"), .string("a"), .string("B")]), .array(element: .string, containsNull: false))),
+            arr(["B", "a", "b"]))  // Spark
+        let dblArr = DataType.array(element: .double, containsNull: false)
+        let sorted = try eval("sort_array", Arg(.array([.double(1), .double(.nan), .double(-1)]), dblArr))
+        XCTAssertEqual("\(sorted)", "\(Value.array([.double(-1), .double(1), .double(.nan)]))")  // Spark
+        XCTAssertEqual(try eval("array_contains", Arg(.array([.double(.nan)]), dblArr), d(.nan)), .boolean(true))  // Spark
+        XCTAssertEqual(try eval("size", Arg(.array([.null]), .array(element: .null, containsNull: true))), .int(1))  // Spark
+    }
+}
+
+extension MiscKernelsSparkTests {
+    func testMoreHashes() throws {
+        let cases: [(String, [Arg], Value)] = [  // Spark
+            ("hash", [dec("1", 18, 0)], .int(-1712319331)), ("hash", [Arg(.float(.nan))], .int(-349261430)),
+            ("xxhash64", [d(.nan)], .long(-3127944061524951246)), ("hash", [i(1), nullInt, s("a")], .int(-936062819)),
+            ("xxhash64", [nullString, i(1)], .long(-6698625589789238999)),
+            ("hash", [Arg(.array([]), .array(element: .int, containsNull: false))], .int(42)),
+        ]
+        for (name, args, want) in cases {
+            let cols = try args.map { try Column.from([$0.value], type: $0.type) }
+            XCTAssertEqual(try runKernel(name, cols).value(at: 0), want, "\(name)(\(args.map(\.value)))")
+        }
+    }
+}
+
 final class MiscKernelsSparkTests: XCTestCase {
     func testHashMatchesSpark() throws {
         let days = Int32(DateTime.daysFromCivil(2024, 1, 15))

@@ -249,16 +249,54 @@ extension StringKernels {
         /// Lower/upper case with an ASCII fast path (full Unicode mapping otherwise, as Java's
         /// `String.toLowerCase`/`toUpperCase`: `ß` upper-cases to `SS`).
         static func appendCase(_ s: ArraySlice<UInt8>, upper: Bool, into out: inout [UInt8]) {
-            if isASCII(s) {
-                if upper {
-                    for b in s { out.append(b >= 0x61 && b <= 0x7A ? b - 32 : b) }
-                } else {
-                    for b in s { out.append(b >= 0x41 && b <= 0x5A ? b + 32 : b) }
+            var m = CaseMapper(upper: upper)
+            m.append(s, into: &out)
+        }
+    }
+
+    /// Case mapping with an ASCII fast path and a per-batch cache of the (full, context
+    /// free) mappings of the non-ASCII code points met, so that mostly-Latin text does
+    /// not go through `String`. Capital sigma gets Java's context-dependent final form.
+    struct CaseMapper {
+        let upper: Bool
+        var cache: [UInt32: [UInt8]] = [:]
+
+        init(upper: Bool) { self.upper = upper }
+
+        mutating func append(_ s: ArraySlice<UInt8>, into out: inout [UInt8]) {
+            var i = s.startIndex
+            while i < s.endIndex {
+                let b = s[i]
+                if b < 0x80 {
+                    out.append(upper ? (b >= 0x61 && b <= 0x7A ? b - 32 : b) : (b >= 0x41 && b <= 0x5A ? b + 32 : b))
+                    i += 1
+                    continue
                 }
-                return
+                let (cp, w) = UTF8Text.decode(s, i)
+                if !upper && cp == 0x3A3 {
+                    // Final sigma (as Java): after a cased letter and not before one.
+                    var p = i - 1
+                    while p > s.startIndex && UTF8Text.isContinuation(s[p]) { p -= 1 }
+                    let before = i > s.startIndex && Unicode.Scalar(UTF8Text.decode(s, p).0)?.properties.isCased == true
+                    let after = i + w < s.endIndex && Unicode.Scalar(UTF8Text.decode(s, i + w).0)?.properties.isCased == true
+                    UTF8Text.encode(before && !after ? 0x3C2 : 0x3C3, into: &out)
+                    i += w
+                    continue
+                }
+                if let m = cache[cp] {
+                    out.append(contentsOf: m)
+                } else {
+                    let m: [UInt8]
+                    if let u = Unicode.Scalar(cp) {
+                        m = Array((upper ? u.properties.uppercaseMapping : u.properties.lowercaseMapping).utf8)
+                    } else {
+                        m = Array(s[i..<(i + w)])
+                    }
+                    cache[cp] = m
+                    out.append(contentsOf: m)
+                }
+                i += w
             }
-            let str = String(decoding: s, as: UTF8.self)
-            out.append(contentsOf: (upper ? str.uppercased() : str.lowercased()).utf8)
         }
     }
 }
@@ -268,8 +306,9 @@ extension StringKernels {
 extension StringKernels {
     static func caseMap(_ k: KernelCall, upper: Bool) -> Column {
         let s = StringColumn(k.args[0])
+        var mapper = CaseMapper(upper: upper)
         return bytesRows(k) { i, out in
-            UTF8Text.appendCase(s[i], upper: upper, into: &out)
+            mapper.append(s[i], into: &out)
             return true
         }
     }
@@ -279,9 +318,10 @@ extension StringKernels {
     static func initcap(_ k: KernelCall) -> Column {
         let s = StringColumn(k.args[0])
         var lowered: [UInt8] = []
+        var mapper = CaseMapper(upper: false)
         return bytesRows(k) { i, out in
             lowered.removeAll(keepingCapacity: true)
-            UTF8Text.appendCase(s[i], upper: false, into: &lowered)
+            mapper.append(s[i], into: &lowered)
             var afterSpace = true
             var p = 0
             let l = lowered[...]
@@ -571,7 +611,8 @@ extension StringKernels {
         return try bytesRows(k) { i, out in
             let str = s[i], times = n[i]
             guard times > 0 else { return true }
-            guard times.multipliedReportingOverflow(by: Int64(str.count)).partialValue <= Int64(Int32.max) else {
+            let (total, overflow) = times.multipliedReportingOverflow(by: Int64(str.count))
+            guard !overflow && total <= Int64(Int32.max) else {
                 throw EmberError.unsupported("The result of repeat exceeds 2 GiB.")
             }
             for _ in 0..<times { out.append(contentsOf: str) }
@@ -731,12 +772,26 @@ extension StringKernels {
     struct RegexCache {
         let fn: String
         var last: (String, RowRegex)? = nil
-        init(fn: String) { self.fn = fn }
+        /// The regex of a literal pattern, compiled on first use (no row text is read then).
+        let literal: String?
+        var fixed: RowRegex? = nil
 
-        mutating func get(_ pattern: String) throws -> RowRegex {
-            if let last, last.0 == pattern { return last.1 }
-            let r = try RowRegex(pattern, fn: fn)
-            last = (pattern, r)
+        init(fn: String, literal: Value?) {
+            self.fn = fn
+            if case .string(let p)? = literal { self.literal = p } else { self.literal = nil }
+        }
+
+        mutating func get(_ pattern: @autoclosure () -> String) throws -> RowRegex {
+            if let fixed { return fixed }
+            if let literal {
+                let r = try RowRegex(literal, fn: fn)
+                fixed = r
+                return r
+            }
+            let p = pattern()
+            if let last, last.0 == p { return last.1 }
+            let r = try RowRegex(p, fn: fn)
+            last = (p, r)
             return r
         }
     }
@@ -745,7 +800,7 @@ extension StringKernels {
 extension StringKernels {
     static func rlike(_ k: KernelCall) throws -> Column {
         let s = StringColumn(k.args[0]), p = StringColumn(k.args[1])
-        var cache = RegexCache(fn: k.call.name)
+        var cache = RegexCache(fn: k.call.name, literal: k.literal(1))
         return try boolRows(k) { i in try cache.get(p.string(i)).firstMatch(s.string(i)) }
     }
 
@@ -754,7 +809,7 @@ extension StringKernels {
     static func split(_ k: KernelCall) throws -> Column {
         let s = StringColumn(k.args[0]), p = StringColumn(k.args[1])
         let limits = intArg(k, 2, default: -1)
-        var cache = RegexCache(fn: "split")
+        var cache = RegexCache(fn: "split", literal: k.literal(1))
         var child = ColumnBuilder(type: .string, capacity: k.count)
         var offsets = [Int32](repeating: 0, count: k.count + 1)
         let valid = allValid(k)
@@ -866,7 +921,7 @@ extension StringKernels {
     static func regexpReplace(_ k: KernelCall) throws -> Column {
         let s = StringColumn(k.args[0]), p = StringColumn(k.args[1]), r = StringColumn(k.args[2])
         let pos = intArg(k, 3, default: 1)
-        var cache = RegexCache(fn: "regexp_replace")
+        var cache = RegexCache(fn: "regexp_replace", literal: k.literal(1))
         var parsed: (ArraySlice<UInt8>, ObjectIdentifier, [ReplacementPart]?)? = nil
         return try bytesRows(k) { i, out in
             guard pos[i] >= 1 else {
@@ -923,7 +978,7 @@ extension StringKernels {
         let fn = all ? "regexp_extract_all" : "regexp_extract"
         let s = StringColumn(k.args[0]), p = StringColumn(k.args[1])
         let idx = intArg(k, 2, default: 1)
-        var cache = RegexCache(fn: fn)
+        var cache = RegexCache(fn: fn, literal: k.literal(1))
         if !all {
             return try bytesRows(k) { i, out in
                 let re = try cache.get(p.string(i))
@@ -970,6 +1025,7 @@ extension StringKernels {
         }
         var compiled: (ArraySlice<UInt8>, LikePattern)? = nil
         var lowered: [UInt8] = []
+        var mapper = CaseMapper(upper: false)
         return try boolRows(k) { i in
             let pat = p[i]
             if compiled.map({ !$0.0.elementsEqual(pat) }) ?? true {
@@ -980,7 +1036,7 @@ extension StringKernels {
             guard let m = compiled?.1 else { return nil }
             if caseInsensitive {
                 lowered.removeAll(keepingCapacity: true)
-                UTF8Text.appendCase(s[i], upper: false, into: &lowered)
+                mapper.append(s[i], into: &lowered)
                 return m.matches(lowered[...])
             }
             return m.matches(s[i])
