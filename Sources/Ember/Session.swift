@@ -1,7 +1,7 @@
 //! Ember: the public face — `Session`, `DataFrame`, `Column` and Spark's function
 //! library — over the embedded engine.
 @_exported import EmberCore
-import EmberColumnar
+@_exported import EmberColumnar
 import EmberExec
 import EmberIO
 import EmberPlan
@@ -23,6 +23,7 @@ public final class Session {
         self.catalog = SessionCatalog()
         catalog.session = self
         sources.register("csv", CSVSource())
+        if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
     /// An embedded session. `cores` defaults to every core (Spark's `local[*]`).
@@ -36,6 +37,9 @@ public final class Session {
     }
 
     public func addListener(_ l: RuntimeListener) { scheduler.addListener(l) }
+
+    /// Bytes spilled to disk by every query in this process so far.
+    public static var totalSpilledBytes: Int { MemoryManager.totalSpilledBytes }
     public func removeListener(_ l: RuntimeListener) { scheduler.removeListener(l) }
 
     // MARK: Sources
@@ -100,11 +104,15 @@ public final class Session {
     func run(_ stmt: Statement) throws -> DataFrame {
         switch stmt {
         case .query(let p): return DataFrame(self, p)
-        case .createView(let name, let replace, let ifNotExists, let columns, let source):
-            if catalog.lookupView(name) != nil {
+        case .createView(let name, let replace, let ifNotExists, let columns, let source, let temporary):
+            // A temporary and a persistent view may share a name (the temporary one shadows).
+            if catalog.exists(name), catalog.isPersistent(name) == !temporary {
                 if ifNotExists { return empty() }
                 if !replace {
-                    throw EmberError(errorClass: "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", sqlState: "42P07", message: "Cannot create the temporary view `\(name)` because it already exists.")
+                    if temporary {
+                        throw EmberError(errorClass: "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", sqlState: "42P07", message: "Cannot create the temporary view `\(name)` because it already exists.")
+                    }
+                    throw EmberError(errorClass: "TABLE_OR_VIEW_ALREADY_EXISTS", sqlState: "42P07", message: "Cannot create table or view `spark_catalog`.`default`.`\(name)` because it already exists. Choose a different name, drop or replace the existing object, or add the IF NOT EXISTS clause to tolerate pre-existing objects.")
                 }
             }
             var plan: LogicalPlan
@@ -114,6 +122,9 @@ public final class Session {
                 if let cols = columns {
                     plan = .withColumnsRenamed(q, cols.enumerated().map { ("#\($0.offset)", $0.element.name) })
                 }
+                if !temporary, let temp = try catalog.temporaryViewReferenced(by: plan) {
+                    throw EmberError(errorClass: "INVALID_TEMP_OBJ_REFERENCE", sqlState: "42K0F", message: "Cannot create the persistent object `spark_catalog`.`default`.`\(name)` of the type VIEW because it references to the temporary object `\(temp)` of the type VIEW. Please make the temporary object `\(temp)` persistent, or make the persistent object `spark_catalog`.`default`.`\(name)` temporary.")
+                }
             case .files(let format, let options):
                 var opts = options
                 let path = opts.removeValue(forKey: "path") ?? opts.first(where: { $0.key.lowercased() == "path" })?.value
@@ -122,7 +133,17 @@ public final class Session {
                 plan = .read(DataSource(format: format, paths: [path], schema: schema, options: opts))
             }
             let resolved = try analyzer().analyze(plan)
-            catalog.register(name, resolved)
+            let out = try resolved.output()
+            for (i, a) in out.enumerated() where out[..<i].contains(where: { $0.name.lowercased() == a.name.lowercased() }) {
+                throw EmberError(errorClass: "COLUMN_ALREADY_EXISTS", sqlState: "42711", message: "The column `\(a.name.lowercased())` already exists. Choose another name or rename the existing column.")
+            }
+            if case .query = source {
+                // Keep the query, not its analyzed plan: each use analyzes it again, so a view
+                // sees later changes to the views it reads (and fails once they are dropped).
+                catalog.define(name, plan, persistent: !temporary)
+            } else {
+                catalog.register(name, resolved)
+            }
             return empty()
         case .insertOverwriteDirectory(let path, let format, let options, let query):
             try DataFrame(self, query).write.format(format).options(options).mode("overwrite").save(path)
@@ -132,9 +153,14 @@ public final class Session {
                 throw EmberError(errorClass: "TABLE_OR_VIEW_NOT_FOUND", sqlState: "42P01", message: "The table or view `\(name)` cannot be found. Verify the spelling and correctness of the schema and catalog.")
             }
             return empty()
-        case .showTables:
-            let rows = catalog.names.sorted().map { [Value.string(""), .string($0), .boolean(true)] }
+        case .showTables(let pattern):
+            let rows = catalog.names.sorted().filter { pattern.map(SessionCatalog.matcher)?($0) ?? true }.map { n -> [Value] in
+                catalog.isPersistent(n) ? [.string("default"), .string(n), .boolean(false)] : [.string(""), .string(n), .boolean(true)]
+            }
             return try createDataFrame(rows, schema: "namespace STRING, tableName STRING, isTemporary BOOLEAN")
+        case .showColumns(let name):
+            let rows = try DataFrame(self, .unresolvedRelation(Expr.splitName(name))).schema().fields.map { [Value.string($0.name)] }
+            return try createDataFrame(rows, schema: "col_name STRING")
         case .describe(let p):
             let df = DataFrame(self, p)
             let rows = try df.schema().fields.map { [Value.string($0.name), .string($0.dataType.simpleString), .null] }
@@ -150,7 +176,7 @@ public final class Session {
             let rows = settings.sorted { $0.key < $1.key }.filter { key == nil || $0.key == key }.map { [Value.string($0.key), .string($0.value)] }
             return try createDataFrame(rows, schema: "key STRING, value STRING")
         case .cacheTable(let name):
-            guard let v = catalog.lookupView(name) else { throw EmberError.tableNotFound(name) }
+            guard let v = try catalog.lookupView(name) else { throw EmberError.tableNotFound(name) }
             catalog.register(name, try DataFrame(self, v).cache().resolvedPlan())
             return empty()
         case .uncacheTable:
@@ -195,29 +221,110 @@ public final class Session {
     }
 }
 
-/// Temporary views, by case-insensitive name.
+/// Views, by case-insensitive name: analyzed plans (DataFrame views, file views, cached
+/// tables) and SQL view definitions, which are analyzed on each use as Spark does with a
+/// view's stored text. Views created without TEMPORARY are listed as persistent ones.
 final class SessionCatalog: Catalog {
     weak var session: Session?
     var views: [String: LogicalPlan] = [:]
+    var definitions: [String: LogicalPlan] = [:]
+    var persistent: Set<String> = []
+    /// Definitions being analyzed, to report a view that reads itself instead of recursing.
+    var expanding: Set<String> = []
     let lock = NSLock()
 
     func register(_ name: String, _ plan: LogicalPlan) {
-        lock.lock(); views[name.lowercased()] = plan; lock.unlock()
+        let key = name.lowercased()
+        lock.lock(); views[key] = plan; definitions[key] = nil; persistent.remove(key); lock.unlock()
+    }
+
+    func define(_ name: String, _ plan: LogicalPlan, persistent isPersistent: Bool) {
+        let key = name.lowercased()
+        lock.lock()
+        views[key] = nil
+        definitions[key] = plan
+        if isPersistent { persistent.insert(key) } else { persistent.remove(key) }
+        lock.unlock()
     }
 
     func drop(_ name: String) -> Bool {
+        let key = name.lowercased()
         lock.lock(); defer { lock.unlock() }
-        return views.removeValue(forKey: name.lowercased()) != nil
+        persistent.remove(key)
+        let a = views.removeValue(forKey: key) != nil
+        let b = definitions.removeValue(forKey: key) != nil
+        return a || b
     }
 
     var names: [String] {
         lock.lock(); defer { lock.unlock() }
-        return Array(views.keys)
+        return Array(Set(views.keys).union(definitions.keys))
     }
 
-    func lookupView(_ name: String) -> LogicalPlan? {
+    func exists(_ name: String) -> Bool {
+        let key = name.lowercased()
         lock.lock(); defer { lock.unlock() }
-        return views[name.lowercased()]
+        return views[key] != nil || definitions[key] != nil
+    }
+
+    func isPersistent(_ name: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return persistent.contains(name.lowercased())
+    }
+
+    func lookupView(_ name: String) throws -> LogicalPlan? {
+        let key = name.lowercased()
+        lock.lock()
+        if let v = views[key] { lock.unlock(); return v }
+        guard let def = definitions[key] else { lock.unlock(); return nil }
+        if expanding.contains(key) {
+            lock.unlock()
+            throw EmberError(errorClass: "RECURSIVE_VIEW", sqlState: "42K0H", message: "Recursive view `\(name)` detected (cycle: `\(name)` -> `\(name)`).")
+        }
+        expanding.insert(key)
+        lock.unlock()
+        defer { lock.lock(); expanding.remove(key); lock.unlock() }
+        guard let session else { throw EmberError.internalError("session is gone") }
+        return try session.analyzer().analyze(try session.expandSQL(def))
+    }
+
+    /// The first temporary view a view definition reads (CTE names excepted).
+    func temporaryViewReferenced(by plan: LogicalPlan) throws -> String? {
+        var cteNames = Set<String>()
+        var found: String? = nil
+        func walk(_ p: LogicalPlan) {
+            if case .with(_, let defs) = p { for (n, _) in defs { cteNames.insert(n.lowercased()) } }
+            if case .unresolvedRelation(let parts) = p, parts.count == 1, let n = parts.first,
+               !cteNames.contains(n.lowercased()), found == nil, (views[n.lowercased()] != nil || definitions[n.lowercased()] != nil),
+               !persistent.contains(n.lowercased()) {
+                found = n
+            }
+            p.children.forEach(walk)
+        }
+        lock.lock(); walk(plan); lock.unlock()
+        return found
+    }
+
+    /// Spark's SHOW TABLES LIKE pattern: `*` is any text, `|` separates alternatives, no case.
+    static func matcher(_ pattern: String) -> (String) -> Bool {
+        let alternatives = pattern.split(separator: "|").map { alt -> [Substring] in
+            alt.trimmingCharacters(in: .whitespaces).lowercased().split(separator: "*", omittingEmptySubsequences: false)
+        }
+        return { name in
+            let n = name.lowercased()
+            return alternatives.contains { parts in
+                // Glob match: the fixed pieces in order, anchored at both ends.
+                guard let first = parts.first, n.hasPrefix(first) else { return false }
+                if parts.count == 1 { return n == first }
+                var rest = Substring(n.dropFirst(first.count))
+                for mid in parts.dropFirst().dropLast() {
+                    guard let r = rest.range(of: mid) else { return false }
+                    rest = rest[r.upperBound...]
+                }
+                let last = parts.last ?? ""
+                return rest.hasSuffix(last) && rest.count >= last.count
+            }
+        }
     }
 
     func resolveSource(_ source: DataSource) throws -> Schema {

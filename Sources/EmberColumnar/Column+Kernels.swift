@@ -6,7 +6,30 @@ extension Column {
     /// Rows `range`.
     public func slice(_ range: Range<Int>) -> Column {
         if range.lowerBound == 0 && range.count == count { return self }
-        return take(range.map { Int32($0) })
+        var valid: Bitmap? = nil
+        if let v = validity {
+            var b = Bitmap(count: range.count, value: false)
+            for (k, i) in range.enumerated() where v[i] { b[k] = true }
+            valid = b
+        }
+        let n = range.count
+        switch storage {
+        case .none: return Column(type: type, count: n, validity: nil, storage: .none)
+        case .bool(let a): return Column(type: type, count: n, validity: valid, storage: .bool(Array(a[range])))
+        case .i8(let a): return Column(type: type, count: n, validity: valid, storage: .i8(Array(a[range])))
+        case .i16(let a): return Column(type: type, count: n, validity: valid, storage: .i16(Array(a[range])))
+        case .i32(let a): return Column(type: type, count: n, validity: valid, storage: .i32(Array(a[range])))
+        case .i64(let a): return Column(type: type, count: n, validity: valid, storage: .i64(Array(a[range])))
+        case .f32(let a): return Column(type: type, count: n, validity: valid, storage: .f32(Array(a[range])))
+        case .f64(let a): return Column(type: type, count: n, validity: valid, storage: .f64(Array(a[range])))
+        case .i128(let a): return Column(type: type, count: n, validity: valid, storage: .i128(Array(a[range])))
+        case .bytes(let o, let d):
+            let base = o[range.lowerBound]
+            let offs = o[range.lowerBound...range.upperBound].map { $0 - base }
+            return Column(type: type, count: n, validity: valid, storage: .bytes(offsets: offs, data: Array(d[Int(base)..<Int(o[range.upperBound])])))
+        default:
+            return take(range.map { Int32($0) })
+        }
     }
 
     /// Rows at `indices`; an index of -1 yields NULL (outer-join padding).
@@ -62,17 +85,25 @@ extension Column {
             let data = [UInt8](unsafeUninitializedCapacity: total) { out, done in
                 d.withUnsafeBufferPointer { src in
                     o.withUnsafeBufferPointer { ob in
+                      indices.withUnsafeBufferPointer { ix in
                         var pos = 0
                         for k in 0..<n {
-                            let i = Int(indices[k])
+                            let i = Int(ix[k])
                             guard i >= 0 else { continue }
                             let s = Int(ob[i]), len = Int(ob[i + 1]) - s
-                            if len > 0, let base = out.baseAddress, let sb = src.baseAddress {
-                                (base + pos).update(from: sb + s, count: len)
+                            if let base = out.baseAddress, let sb = src.baseAddress {
+                                if len <= 16 {
+                                    // Short strings: a byte loop beats a memmove call.
+                                    var j = 0
+                                    while j < len { base[pos + j] = sb[s + j]; j += 1 }
+                                } else {
+                                    (base + pos).update(from: sb + s, count: len)
+                                }
                             }
                             pos += len
                         }
                         done = pos
+                      }
                     }
                 }
             }

@@ -54,9 +54,23 @@ public struct Column {
 
     /// A column of `count` NULLs of `type`.
     public static func nulls(_ type: DataType, count: Int) -> Column {
-        var b = ColumnBuilder(type: type, capacity: count)
-        for _ in 0..<count { b.appendNull() }
-        return b.finish()
+        constant(.null, type: type, count: count)
+    }
+
+    /// Zero-filled storage for fixed-width and string types (NULL slots).
+    static func zeroStorage(_ type: DataType, _ n: Int) -> Storage? {
+        switch type {
+        case .boolean: return .bool([Bool](repeating: false, count: n))
+        case .byte: return .i8([Int8](repeating: 0, count: n))
+        case .short: return .i16([Int16](repeating: 0, count: n))
+        case .int, .date: return .i32([Int32](repeating: 0, count: n))
+        case .long, .timestamp: return .i64([Int64](repeating: 0, count: n))
+        case .float: return .f32([Float](repeating: 0, count: n))
+        case .double: return .f64([Double](repeating: 0, count: n))
+        case .decimal: return .i128([Int128](repeating: 0, count: n))
+        case .string, .binary: return .bytes(offsets: [Int32](repeating: 0, count: n + 1), data: [])
+        default: return nil
+        }
     }
 
     /// Approximate bytes held (for memory accounting).
@@ -134,6 +148,33 @@ public struct Column {
 
     /// A column that repeats one value `count` times.
     public static func constant(_ v: Value, type: DataType, count: Int) -> Column {
+        // Fixed-width values repeat without a per-row append.
+        switch (type, v) {
+        case (.null, _):
+            return Column(type: type, count: count, validity: nil, storage: .none)
+        case (_, .null):
+            if let z = Column.zeroStorage(type, count) {
+                return Column(type: type, count: count, validity: Bitmap(count: count, value: false), storage: z)
+            }
+        case (.long, .long(let x)), (.timestamp, .timestamp(let x)):
+            return Column(type: type, count: count, validity: nil, storage: .i64([Int64](repeating: x, count: count)))
+        case (.int, .int(let x)), (.date, .date(let x)):
+            return Column(type: type, count: count, validity: nil, storage: .i32([Int32](repeating: x, count: count)))
+        case (.double, .double(let x)):
+            return Column(type: type, count: count, validity: nil, storage: .f64([Double](repeating: x, count: count)))
+        case (.boolean, .boolean(let x)):
+            return Column(type: type, count: count, validity: nil, storage: .bool([Bool](repeating: x, count: count)))
+        case (.decimal(_, let s), .decimal(let d)) where d.scale == s:
+            return Column(type: type, count: count, validity: nil, storage: .i128([Int128](repeating: d.unscaled, count: count)))
+        case (.string, .string(let str)):
+            let bytes = Array(str.utf8)
+            var data = [UInt8]()
+            data.reserveCapacity(bytes.count * count)
+            for _ in 0..<count { data.append(contentsOf: bytes) }
+            let offsets = (0...count).map { Int32(truncatingIfNeeded: $0 * bytes.count) }
+            return Column(type: type, count: count, validity: nil, storage: .bytes(offsets: offsets, data: data))
+        default: break
+        }
         var b = ColumnBuilder(type: type, capacity: count)
         if v.isNull {
             for _ in 0..<count { b.appendNull() }

@@ -11,7 +11,9 @@ public struct Configuration: Sendable {
     public var shufflePartitions: Int
     /// `spark.task.maxFailures`.
     public var taskMaxAttempts: Int
-    /// `spark.sql.autoBroadcastJoinThreshold` in bytes.
+    /// `spark.sql.autoBroadcastJoinThreshold` in bytes. Ember's default (256 MiB) is far
+    /// above Spark's 10 MiB: in one process a "broadcast" is a single shared hash table,
+    /// so building it is cheaper than shuffling the other side.
     public var broadcastThreshold: Int
     /// `spark.sql.ansi.enabled` (on, as in Spark 4).
     public var ansi: Bool
@@ -26,7 +28,7 @@ public struct Configuration: Sendable {
 
     public init(
         cores: Int? = nil, memoryLimit: Int? = nil, timeZone: SessionTimeZone = .utc,
-        shufflePartitions: Int? = nil, taskMaxAttempts: Int = 4, broadcastThreshold: Int = 10 * 1024 * 1024,
+        shufflePartitions: Int? = nil, taskMaxAttempts: Int = 4, broadcastThreshold: Int = 256 * 1024 * 1024,
         ansi: Bool = true, caseSensitive: Bool = false, batchSize: Int = 8192, spillDirectory: String? = nil,
         maxPartitionBytes: Int = 32 * 1024 * 1024
     ) {

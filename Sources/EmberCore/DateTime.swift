@@ -150,6 +150,15 @@ public enum DateTime {
 
     // MARK: Formatting
 
+    /// Appends `yyyy-MM-dd` (years 0…9999; others go through `formatDate`).
+    public static func appendDate(_ days: Int32, to out: inout [UInt8]) {
+        let (y, m, d) = civilFromDays(Int(days))
+        guard y >= 0 && y <= 9999 else { out.append(contentsOf: formatDate(days).utf8); return }
+        out.append(UInt8(48 + y / 1000)); out.append(UInt8(48 + y / 100 % 10)); out.append(UInt8(48 + y / 10 % 10)); out.append(UInt8(48 + y % 10))
+        out.append(UInt8(ascii: "-")); out.append(UInt8(48 + m / 10)); out.append(UInt8(48 + m % 10))
+        out.append(UInt8(ascii: "-")); out.append(UInt8(48 + d / 10)); out.append(UInt8(48 + d % 10))
+    }
+
     public static func formatDate(_ days: Int32) -> String {
         let (y, m, d) = civilFromDays(Int(days))
         return pad4(y) + "-" + pad2(m) + "-" + pad2(d)

@@ -47,6 +47,12 @@ public final class PhysicalPlanner {
             return SampleExec(try plan(c), lower: 0, upper: f, seed: seed)
         case .sampleRange(let c, let lo, let hi, let seed):
             return SampleExec(try plan(c), lower: lo, upper: hi, seed: seed)
+        case .generate(let c, .call(let g), let outer, _, _, let out):
+            return try GenerateExec(try plan(c), try substituteCall(g), outer: outer, output: try c.output() + out)
+        case .existenceJoin(let l, let r, let cond, let exists):
+            return try ExistenceJoinExec(left: try plan(l), right: try plan(r), condition: try substitute(cond), exists: exists)
+        case .recursiveUnion(let anchor, let rec, let ref, let out):
+            return RecursiveUnionExec(anchor: try plan(anchor), recursive: rec, reference: ref, output: out, planner: self)
         default:
             throw EmberError.internalError("cannot plan \(PlanPrinter.label(p, verbose: false))")
         }
@@ -175,7 +181,15 @@ public final class PhysicalPlanner {
             let body: Expr = { if case .alias(let e, _, _) = r { return e }; return r }()
             results.append(.alias(body, name: promised.name, id: promised.id))
         }
-        let ex = try ExchangeExec(child, keys: groupings, partitions: groupings.isEmpty ? 1 : ctx.config.shufflePartitions)
+        let n = groupings.isEmpty ? 1 : ctx.config.shufflePartitions
+        if PartialSupport.supported(calls) {
+            // Two phases: aggregate each input partition, shuffle the states, merge.
+            let partial = try HashAggregateExec(child, mode: .partial, groupings: groupings, aggCalls: calls, groupAttrs: groupAttrs, aggAttrs: callAttrs, results: results)
+            let keys = groupAttrs.map { Expr.attribute(partial.output[groupAttrs.firstIndex(of: $0) ?? 0]) }
+            let ex = try ExchangeExec(partial, keys: keys, partitions: n)
+            return try HashAggregateExec(ex, mode: .final, groupings: groupings, aggCalls: calls, groupAttrs: groupAttrs, aggAttrs: callAttrs, results: results)
+        }
+        let ex = try ExchangeExec(child, keys: groupings, partitions: n)
         return try HashAggregateExec(ex, groupings: groupings, aggCalls: calls, groupAttrs: groupAttrs, aggAttrs: callAttrs, results: results)
     }
 

@@ -70,6 +70,7 @@ public enum CSVWriter {
         let nullBytes: [UInt8]
         let emptyBytes: [UInt8]
         let timestampFormat: DateTimePattern
+        let numbersDirect: Bool
         var buf: [UInt8] = []
 
         init(options: CSVOptions, zone: SessionTimeZone) throws {
@@ -85,6 +86,7 @@ public enum CSVWriter {
             let q = options.quote.map { String(UnicodeScalar($0)) } ?? ""
             emptyBytes = Array((options.emptyValue ?? q + q).utf8)
             timestampFormat = try options.timestampFormat ?? DateTimePattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+            numbersDirect = !options.quoteAll && !Array("0123456789.-+EINaefinty".utf8).contains(options.delimiter)
             buf.reserveCapacity(1 << 20 + 4096)
         }
 
@@ -92,6 +94,18 @@ public enum CSVWriter {
             if col.isNull(r) {
                 if options.quoteAll, !nullBytes.isEmpty { appendQuoted(nullBytes[...]) } else { buf.append(contentsOf: nullBytes) }
                 return
+            }
+            if numbersDirect {
+                // Numbers never need quotes here: write their digits straight into the buffer.
+                switch col.storage {
+                case .f64(let a): NumberFormat.appendJavaDouble(a[r], to: &buf); return
+                case .f32(let a): NumberFormat.appendJavaFloat(a[r], to: &buf); return
+                case .i64(let a) where col.type == .long: NumberFormat.appendInteger(a[r], to: &buf); return
+                case .i32(let a) where col.type == .int: NumberFormat.appendInteger(Int64(a[r]), to: &buf); return
+                case .i32(let a) where col.type == .date && options.dateFormat == nil:
+                    DateTime.appendDate(a[r], to: &buf); return
+                default: break
+                }
             }
             switch col.storage {
             case .bytes:

@@ -32,6 +32,9 @@ public indirect enum Expr: Hashable {
     case inSubquery([Expr], LogicalPlan)
     /// `struct.field` or `map[key]`/`array[index]` applied to an expression that is not a plain column.
     case extractValue(Expr, key: Expr)
+    /// `x -> body` or `(acc, x) -> body`, an argument of a higher-order function. The
+    /// analyzer binds it into the call's `lambdas`.
+    case lambda(params: [String], body: Expr)
 
     // MARK: Resolved (produced by the analyzer)
     /// A resolved reference to a column of the input.
@@ -121,11 +124,15 @@ public struct FunctionCall: Hashable {
     public var isDistinct: Bool
     /// Extra constant settings some functions carry (e.g. the seed of `rand`).
     public var options: [Value]
+    /// The bound lambdas of a higher-order function (`transform(arr, x -> x + 1)`); the
+    /// columns their bodies read from the input are passed as trailing `args`.
+    public var lambdas: [LambdaFunction]
 
     public init(
         name: String, args: [Expr], dataType: DataType, nullable: Bool = true, kind: FunctionKind = .scalar,
-        isDistinct: Bool = false, options: [Value] = []
+        isDistinct: Bool = false, options: [Value] = [], lambdas: [LambdaFunction] = []
     ) {
+        self.lambdas = lambdas
         self.name = name
         self.args = args
         self.dataType = dataType
@@ -133,6 +140,18 @@ public struct FunctionCall: Hashable {
         self.kind = kind
         self.isDistinct = isDistinct
         self.options = options
+    }
+}
+
+/// A resolved lambda: its parameters as attributes (fresh ids) and a body over those
+/// parameters and the input columns the call passes along.
+public struct LambdaFunction: Hashable {
+    public var params: [Attribute]
+    public var body: Expr
+
+    public init(params: [Attribute], body: Expr) {
+        self.params = params
+        self.body = body
     }
 }
 
@@ -189,6 +208,7 @@ extension Expr {
             return out
         case .inSubquery(let es, _): return es
         case .extractValue(let e, let k): return [e, k]
+        case .lambda(_, let body): return [body]
         case .call(let c): return c.args
         }
     }
@@ -214,6 +234,7 @@ extension Expr {
             return .window(new[0], s)
         case .inSubquery(_, let p): return .inSubquery(new, p)
         case .extractValue: return .extractValue(new[0], key: new[1])
+        case .lambda(let ps, _): return .lambda(params: ps, body: new[0])
         case .call(var c):
             c.args = new
             return .call(c)
@@ -280,7 +301,7 @@ extension Expr {
     public var isResolved: Bool {
         !contains { e in
             switch e {
-            case .unresolvedAttribute, .star, .function, .extractValue: return true
+            case .unresolvedAttribute, .star, .function, .extractValue, .lambda: return true
             default: return false
             }
         }

@@ -26,6 +26,9 @@ extension LogicalPlan {
             let lo = try l.output(), ro = try r.output()
             return zip(lo, ro).map { a, b in var x = a; x.nullable = a.nullable || b.nullable; return x }
         case .window(let c, let ws): return try c.output() + ws.map { try $0.toAttribute() }
+        case .generate(let c, _, _, _, _, let out) where !out.isEmpty: return try c.output() + out
+        case .existenceJoin(let l, _, _, let exists): return try l.output() + [exists]
+        case .recursiveUnion(_, _, _, let out): return out
         default:
             throw EmberError.internalError("plan is not resolved: \(PlanPrinter.label(self, verbose: false))")
         }

@@ -50,6 +50,19 @@ public indirect enum LogicalPlan: Hashable {
     case window(LogicalPlan, [Expr])
     /// A plan whose result the session has cached, by key.
     case cached(CachedRelation)
+    /// A generator (explode, posexplode, inline and their `_outer` forms) applied to each
+    /// child row: the child's columns followed by the generated ones. `names` are the
+    /// aliases given (`LATERAL VIEW … t AS a, b`); `output` is empty until resolved.
+    case generate(LogicalPlan, generator: Expr, outer: Bool, qualifier: String?, names: [String], output: [Attribute])
+    /// Left rows plus one boolean column telling whether some right row satisfies the
+    /// condition (Spark's ExistenceJoin): `x IN (subquery)` or EXISTS used as a value.
+    case existenceJoin(LogicalPlan, LogicalPlan, condition: Expr, exists: Attribute)
+    /// `WITH RECURSIVE`: `anchor` UNION ALL `recursive`, where `recursive` reads the rows of
+    /// the previous step from the scan whose local data is the `reference` box; repeated
+    /// until a step adds no rows.
+    case recursiveUnion(anchor: LogicalPlan, recursive: LogicalPlan, reference: AnyHashableBox, output: [Attribute])
+    /// `WITH RECURSIVE name AS (…)` before analysis (a CTE definition that may read itself).
+    case recursiveCTE(LogicalPlan)
 
     public static func == (a: LogicalPlan, b: LogicalPlan) -> Bool { a.identityKey == b.identityKey }
     public func hash(into h: inout Hasher) { h.combine(identityKey) }
@@ -69,7 +82,9 @@ extension LogicalPlan {
             .sampleRange(let c, _, _, _), .fillNa(let c, _, _), .dropNa(let c, _, _), .window(let c, _):
             return [c]
         case .with(let c, let ctes): return [c] + ctes.map(\.1)
-        case .join(let l, let r, _, _, _), .setOperation(let l, let r, _, _, _, _): return [l, r]
+        case .join(let l, let r, _, _, _), .setOperation(let l, let r, _, _, _, _), .existenceJoin(let l, let r, _, _): return [l, r]
+        case .generate(let c, _, _, _, _, _), .recursiveCTE(let c): return [c]
+        case .recursiveUnion(let a, let r, _, _): return [a, r]
         }
     }
 
@@ -110,6 +125,14 @@ public enum JoinType: String, Hashable, Sendable, CaseIterable {
 
 public enum GroupType: Hashable, Sendable {
     case groupBy, rollup, cube
+    /// `GROUPING SETS ((a), (a, b), ())`: each set as indices into the grouping expressions.
+    case groupingSets([[Int]])
+}
+
+extension JoinType {
+    /// The `using` list of a NATURAL join before analysis: the analyzer replaces it with
+    /// the column names both sides share.
+    public static let naturalUsing = ["\u{1}natural"]
 }
 
 public enum SetOperationType: Hashable, Sendable {

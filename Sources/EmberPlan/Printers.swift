@@ -28,11 +28,19 @@ public enum ExprPrinter {
         case .scalarSubquery: return "scalarsubquery()"
         case .exists: return "exists()"
         case .inSubquery(let vs, _): return "(" + vs.map(sql).joined(separator: ", ") + " IN (listquery()))"
+        case .lambda(let ps, let body): return "lambdafunction(\(sql(body)), \(ps.joined(separator: ", ")))"
         case .extractValue(let x, let k):
             if case .literal(.string(let s), _) = k { return sql(x) + "." + s }
             return sql(x) + "[" + sql(k) + "]"
         case .attribute(let a), .outerReference(let a): return a.name
-        case .call(let c): return call(c.name, c.args.map(sql), distinct: c.isDistinct)
+        case .call(let c):
+            if !c.lambdas.isEmpty {
+                // The data arguments, then each lambda (the captured columns stay hidden).
+                let data = c.args.prefix(c.args.count - c.options.count).map(sql)
+                let ls = c.lambdas.map { "lambdafunction(\(sql($0.body)), \($0.params.map(\.name).joined(separator: ", ")))" }
+                return call(c.name, Array(data) + ls, distinct: false)
+            }
+            return call(c.name, c.args.map(sql), distinct: c.isDistinct)
         }
     }
 
@@ -190,6 +198,11 @@ public enum PlanPrinter {
             return text
         case .window(_, let ws): return "Window " + exprs(ws)
         case .cached(let c): return "InMemoryRelation " + exprs(c.output.map(Expr.attribute))
+        case .generate(_, let g, let o, _, let n, let out):
+            return "Generate \(describe(g)), outer=\(o), " + (out.isEmpty ? "\(n)" : exprs(out.map(Expr.attribute)))
+        case .existenceJoin(_, _, let c, let e): return "Join ExistenceJoin(\(e.name)#\(e.id)), " + describe(c)
+        case .recursiveUnion(_, _, _, let out): return "UnionLoop " + exprs(out.map(Expr.attribute))
+        case .recursiveCTE: return "RecursiveCTE"
         }
     }
 

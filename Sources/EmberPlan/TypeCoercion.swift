@@ -48,6 +48,8 @@ public enum TypeCoercion {
             return boundedDecimal(max(p1 - s1, p2 - s2) + s, s)
         }
         if let ra = rank(a), let rb = rank(b) {
+            // FLOAT cannot hold every integer or decimal exactly: mixed with one, Spark widens to DOUBLE.
+            if (a == .float && (b.isIntegral || b.isDecimal)) || (b == .float && (a.isIntegral || a.isDecimal)) { return .double }
             if a.isDecimal || b.isDecimal {
                 if a.isFractional || b.isFractional { return .double }
                 let da = decimalFor(a)!, db = decimalFor(b)!
@@ -74,8 +76,16 @@ public enum TypeCoercion {
         }
     }
 
-    /// Common type for CASE/COALESCE/UNION (strings win over everything atomic, as Spark).
+    /// Common type for CASE/COALESCE/UNION/VALUES. As Spark's ANSI coercion, a STRING meets
+    /// another atomic type as that type: integral as BIGINT, decimal and float as DOUBLE
+    /// (so a malformed string is CAST_INVALID_INPUT at run time).
     public static func common(_ types: [DataType]) -> DataType? {
+        let others = types.filter { $0 != .string && $0 != .null }
+        if types.contains(.string), !others.isEmpty, others.allSatisfy({ !$0.isNested }) {
+            guard var t = common(others) else { return nil }
+            if t.isIntegral { t = .long } else if t.isDecimal || t == .float { t = .double }
+            return t
+        }
         var t: DataType = .null
         for x in types {
             if let w = wider(t, x) { t = w; continue }

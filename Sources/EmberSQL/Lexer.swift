@@ -180,7 +180,11 @@ struct Lexer {
                 throw error("Syntax error at or near '\(q)\(s.prefix(20))': unclosed string literal.", line: tline, column: col)
             }
             advance()
-            if d == q { return s }
+            if d == q {
+                // A doubled quote inside the literal is one quote character (Spark 4: 'it''s').
+                if !raw, peek() == q { s.append(q); advance(); continue }
+                return s
+            }
             if d == "\\", let e = peek() {
                 if raw {
                     // Raw strings keep the backslash but still cannot end at an escaped quote.

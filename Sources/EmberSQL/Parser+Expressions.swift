@@ -254,7 +254,8 @@ extension Parser {
             try expectSymbol(")")
             return .cast(e, to: type, mode: t.upper == "CAST" ? .ansi : .try)
         case "EXISTS":
-            guard paren else { return nil }
+            // `exists(array, x -> …)` is the higher-order function, not a subquery.
+            guard paren, startsQuery(peek(2)) || peek(2).isSymbol("(") else { return nil }
             advance()
             advance()
             let q = try query()
@@ -304,7 +305,7 @@ extension Parser {
         }
     }
 
-    /// `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` → trim/ltrim/rtrim(s[, chars]), or `trim(s)`.
+    /// `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` → trim/ltrim/rtrim([chars, ]s), or `trim(s)`.
     mutating func trimExpression() throws -> Expr {
         advance()
         advance()
@@ -326,9 +327,10 @@ extension Parser {
         }
         let first = try expression()
         if accept("FROM") {
+            // Spark's two-argument trim/ltrim/rtrim take the trim characters first.
             let s = try expression()
             try expectSymbol(")")
-            return call(name, s, first)
+            return call(name, first, s)
         }
         guard !sawSide else { throw syntaxError() }
         var args = [first]
@@ -412,7 +414,7 @@ extension Parser {
         if accept("DISTINCT") { distinct = true } else { _ = accept("ALL") }
         var args: [Expr] = []
         if !atSymbol(")") {
-            repeat { args.append(try expression()) } while acceptSymbol(",")
+            repeat { args.append(try lambdaOrExpression()) } while acceptSymbol(",")
         }
         var ignoreNulls = nullTreatment()
         try expectSymbol(")")
@@ -435,6 +437,32 @@ extension Parser {
         let fn = Expr.function(name: name, args: args, isDistinct: distinct)
         if accept("OVER") { return .window(fn, try windowReferenceOrSpec()) }
         return fn
+    }
+
+    /// A function argument: `x -> body`, `(x, y) -> body`, or an expression.
+    mutating func lambdaOrExpression() throws -> Expr {
+        func arrow(at k: Int) -> Bool { peek(k).isSymbol("-") && peek(k + 1).isSymbol(">") }
+        if isIdentifier(current), arrow(at: 1) {
+            let name = advance().text
+            advance()
+            advance()
+            return .lambda(params: [name], body: try expression())
+        }
+        if atSymbol("(") {
+            // `(a, b) ->`: names separated by commas, then the arrow.
+            var k = 1
+            var names: [String] = []
+            while isIdentifier(peek(k)) {
+                names.append(peek(k).text)
+                if peek(k + 1).isSymbol(",") { k += 2; continue }
+                if peek(k + 1).isSymbol(")"), arrow(at: k + 2) {
+                    for _ in 0..<(k + 4) { advance() }
+                    return .lambda(params: names, body: try expression())
+                }
+                break
+            }
+        }
+        return try expression()
     }
 
     /// `IGNORE NULLS` → true, `RESPECT NULLS` → false, nothing → nil.

@@ -10,6 +10,8 @@ struct Parser {
     /// The named windows (`WINDOW w AS (…)`) of the query specification parsed last;
     /// its `ORDER BY` may refer to them too.
     var lastWindowDefs: [String: WindowSpec] = [:]
+    /// Set by `joinType()` when the join it consumed was NATURAL.
+    var natural = false
     /// Current nesting of expressions and queries; bounded so that hostile input gets an
     /// error instead of exhausting the stack (parsing may run on a small-stack thread).
     var depth = 0
@@ -38,7 +40,7 @@ struct Parser {
     ])
 
     /// Reserved words that are still function names when a `(` follows (`left(s, 2)`).
-    static let reservedFunctions: Set<String> = ["LEFT", "RIGHT"]
+    static let reservedFunctions: Set<String> = ["LEFT", "RIGHT", "EXISTS"]
 
     /// Reserved words that only have a meaning after an expression or inside a window or
     /// FROM clause, so where an expression starts they can name a column (`SELECT desc, range`).
@@ -212,9 +214,17 @@ struct Parser {
             return .dropView(name: try multipartName().joined(separator: "."), ifExists: ifExists)
         case "SHOW":
             advance()
+            if accept("COLUMNS") {
+                guard accept("IN") || accept("FROM") else { throw syntaxError() }
+                var name = try multipartName()
+                if accept("IN") || accept("FROM") { name = try multipartName() + name }
+                return .showColumns(name: name.joined(separator: "."))
+            }
             guard accept("TABLES") || accept("VIEWS") else { throw syntaxError() }
             if accept("FROM") || accept("IN") { _ = try multipartName() }
-            return .showTables
+            _ = accept("LIKE")
+            let pattern = current.kind == .string ? try stringValue() : nil
+            return .showTables(pattern: pattern)
         case "DESCRIBE", "DESC":
             advance()
             if accept("QUERY") || at("SELECT") || at("WITH") || at("VALUES") { return .describe(try query()) }
@@ -254,8 +264,9 @@ struct Parser {
         try expect("CREATE")
         var replace = false
         if accept("OR") { try expect("REPLACE"); replace = true }
+        let start = current
         _ = accept("GLOBAL")
-        _ = accept("TEMP") || accept("TEMPORARY")
+        let temporary = accept("TEMP") || accept("TEMPORARY")
         guard accept("VIEW") || accept("TABLE") else { throw syntaxError() }
         var ifNotExists = false
         if accept("IF") {
@@ -284,13 +295,20 @@ struct Parser {
         if accept("USING") {
             let format = try multipartName().joined(separator: ".").lowercased()
             let options = try optionsClause()
+            // File tables are session-scoped in Ember: always temporary.
             return .createView(
                 name: name, replace: replace, ifNotExists: ifNotExists, columns: columns,
-                source: .files(format: format, options: options))
+                source: .files(format: format, options: options), temporary: true)
         }
         _ = accept("AS")
+        if temporary && ifNotExists {
+            throw EmberError(
+                errorClass: "_LEGACY_ERROR_TEMP_0053", sqlState: nil,
+                message: "It is not allowed to define a TEMPORARY view with IF NOT EXISTS.(line \(start.line), pos \(start.column))")
+        }
         return .createView(
-            name: name, replace: replace, ifNotExists: ifNotExists, columns: columns, source: .query(try query()))
+            name: name, replace: replace, ifNotExists: ifNotExists, columns: columns, source: .query(try query()),
+            temporary: temporary)
     }
 
     /// `INSERT OVERWRITE [LOCAL] DIRECTORY ['path'] USING fmt [OPTIONS (…)] query`.
@@ -389,7 +407,7 @@ struct Parser {
         defer { depth -= 1 }
         var ctes: [(String, LogicalPlan)] = []
         if accept("WITH") {
-            if at("RECURSIVE") { throw unsupported("WITH RECURSIVE") }
+            let recursive = accept("RECURSIVE")
             repeat {
                 let name = try identifier()
                 let cols = atSymbol("(") ? try identifierList() : nil
@@ -398,7 +416,7 @@ struct Parser {
                 var plan = try query()
                 try expectSymbol(")")
                 if let cols { plan = Parser.positionalRename(plan, cols) }
-                ctes.append((name, plan))
+                ctes.append((name, recursive ? .recursiveCTE(plan) : plan))
             } while acceptSymbol(",")
         }
         let body = try queryOrganization(try setExpression())
@@ -559,8 +577,6 @@ struct Parser {
                 windows[name.lowercased()] = try resolveWindowSpec(spec, windows)
             } while acceptSymbol(",")
         }
-        if at("LATERAL") { throw unsupported("LATERAL VIEW") }
-
         items = try items.map { try resolveWindows($0, windows) }
         having = try having.map { try resolveWindows($0, windows) }
         if let condition { plan = .filter(plan, condition) }
@@ -579,7 +595,30 @@ struct Parser {
     /// `ALL`, `ROLLUP(…)`, `CUBE(…)`, or `e, … [WITH ROLLUP|CUBE]`.
     mutating func groupBy() throws -> (GroupType, [Expr]) {
         if accept("ALL") { return (.groupBy, [.unresolvedAttribute(["*ALL*"])]) }
-        if at("GROUPING"), peek().isWord("SETS") { throw unsupported("GROUPING SETS") }
+        if at("GROUPING"), peek().isWord("SETS") {
+            advance()
+            advance()
+            // Every distinct expression of the sets is a grouping key; sets refer to them by index.
+            var keys: [Expr] = []
+            var sets: [[Int]] = []
+            try expectSymbol("(")
+            repeat {
+                var set: [Expr] = []
+                if acceptSymbol("(") {
+                    if !atSymbol(")") { repeat { set.append(try expression()) } while acceptSymbol(",") }
+                    try expectSymbol(")")
+                } else {
+                    set.append(try expression())
+                }
+                sets.append(set.map { e in
+                    if let i = keys.firstIndex(of: e) { return i }
+                    keys.append(e)
+                    return keys.count - 1
+                })
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+            return (.groupingSets(sets), keys)
+        }
         if at("ROLLUP") || at("CUBE"), peek().isSymbol("(") {
             let type: GroupType = advance().upper == "ROLLUP" ? .rollup : .cube
             try expectSymbol("(")
@@ -623,8 +662,27 @@ struct Parser {
         while acceptSymbol(",") {
             plan = .join(plan, try relation(), .cross, condition: nil, using: [])
         }
+        while at("LATERAL"), peek().isWord("VIEW") {
+            plan = try lateralView(plan)
+        }
         if at("LATERAL") { throw unsupported("LATERAL") }
         return plan
+    }
+
+    /// `LATERAL VIEW [OUTER] generator(args) table [AS] col, …` (Hive's syntax, kept by Spark).
+    mutating func lateralView(_ child: LogicalPlan) throws -> LogicalPlan {
+        advance()
+        advance()
+        let outer = accept("OUTER")
+        guard current.kind == .word || current.kind == .quotedIdent, peek().isSymbol("(") else { throw syntaxError() }
+        let generator = try functionCall()
+        var qualifier: String?
+        if !at("AS"), isIdentifier(current) { qualifier = advance().text }
+        var names: [String] = []
+        if accept("AS") || isIdentifier(current) {
+            repeat { names.append(try identifier()) } while acceptSymbol(",")
+        }
+        return .generate(child, generator: generator, outer: outer, qualifier: qualifier, names: names, output: [])
     }
 
     mutating func relation() throws -> LogicalPlan {
@@ -633,6 +691,11 @@ struct Parser {
             let right = try relationPrimary()
             var condition: Expr?
             var using: [String] = []
+            if natural {
+                natural = false
+                left = .join(left, right, type, condition: nil, using: JoinType.naturalUsing)
+                continue
+            }
             if accept("ON") {
                 condition = try expression()
             } else if accept("USING") {
@@ -645,8 +708,14 @@ struct Parser {
 
     /// Consumes a join operator (through `JOIN`) and returns its type, or nil when none follows.
     mutating func joinType() throws -> JoinType? {
+        if accept("NATURAL") {
+            // The analyzer turns the marker into USING over the shared column names.
+            let kind = current
+            guard let type = try joinType(), type != .cross, type != .leftSemi, type != .leftAnti else { throw syntaxError(kind) }
+            natural = true
+            return type
+        }
         let t = current
-        if at("NATURAL") { throw unsupported("NATURAL JOIN") }
         var type: JoinType
         switch t.upper {
         case "JOIN":

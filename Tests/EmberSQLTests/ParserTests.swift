@@ -271,9 +271,10 @@ final class ParserTests: XCTestCase {
         assertExpr("substr(s, 2)", fn("substr", col("s"), int(2)))
         assertExpr("TRIM(s)", fn("trim", col("s")))
         assertExpr("TRIM(BOTH FROM s)", fn("trim", col("s")))
-        assertExpr("TRIM(LEADING 'x' FROM s)", fn("ltrim", col("s"), str("x")))
+        // Spark's two-argument trim functions take the trim characters first.
+        assertExpr("TRIM(LEADING 'x' FROM s)", fn("ltrim", str("x"), col("s")))
         assertExpr("TRIM(TRAILING FROM s)", fn("rtrim", col("s")))
-        assertExpr("TRIM('x' FROM s)", fn("trim", col("s"), str("x")))
+        assertExpr("TRIM('x' FROM s)", fn("trim", str("x"), col("s")))
         assertExpr("current_date", fn("current_date"))
         assertExpr("CURRENT_TIMESTAMP()", fn("current_timestamp"))
     }
@@ -474,7 +475,7 @@ final class ParserTests: XCTestCase {
             .project(
                 .join(table("a"), .join(table("b"), table("c"), .cross, condition: nil, using: []), .inner, condition: bool(true), using: []),
                 [.star(qualifier: [])]))
-        assertError("SELECT * FROM a NATURAL JOIN b", "UNSUPPORTED_FEATURE", contains: "NATURAL")
+        assertError("SELECT * FROM a NATURAL CROSS JOIN b", contains: "CROSS")
     }
 
     func testCommentsAndSoftKeywords() {
@@ -489,7 +490,7 @@ final class ParserTests: XCTestCase {
     func testCreateViewUsing() throws {
         let s = try SQLParser.parseStatement(
             "CREATE OR REPLACE TEMPORARY VIEW IF NOT EXISTS v (a INT, b STRING NOT NULL) USING csv OPTIONS (path 'data/x.csv', header 'true', inferSchema = true, `sep` ';', 'k.x' 1, spark.x.y -2)")
-        guard case .createView(let name, let replace, let ifNotExists, let columns, .files(let format, let options)) = s else {
+        guard case .createView(let name, let replace, let ifNotExists, let columns, .files(let format, let options), _) = s else {
             return XCTFail("\(s)")
         }
         XCTAssertEqual(name, "v")
@@ -503,7 +504,7 @@ final class ParserTests: XCTestCase {
 
     func testCreateViewAsQuery() throws {
         let s = try SQLParser.parseStatement("create global temp view v (x, y) as select a, b from t")
-        guard case .createView("v", false, false, let columns, .query(let plan)) = s else { return XCTFail("\(s)") }
+        guard case .createView("v", false, false, let columns, .query(let plan), _) = s else { return XCTFail("\(s)") }
         XCTAssertEqual(columns, [StructField("x", .null), StructField("y", .null)])
         XCTAssertEqual(plan, .project(table("t"), [col("a"), col("b")]))
     }
@@ -617,5 +618,61 @@ final class ParserTests: XCTestCase {
             _ = try? SQLParser.parseExpression(s)
             _ = SQLParser.splitStatements(s)
         }
+    }
+
+    // MARK: Generators, lambdas, grouping sets, natural joins, recursive CTEs, SHOW
+
+    func testLateralView() {
+        assertQuery(
+            "SELECT id, x FROM t LATERAL VIEW OUTER explode(arr) e AS x",
+            .project(
+                .generate(table("t"), generator: .function(name: "explode", args: [col("arr")], isDistinct: false), outer: true, qualifier: "e", names: ["x"], output: []),
+                [col("id"), col("x")]))
+        assertQuery(
+            "SELECT * FROM t LATERAL VIEW posexplode(arr) p AS i, v",
+            .project(
+                .generate(table("t"), generator: .function(name: "posexplode", args: [col("arr")], isDistinct: false), outer: false, qualifier: "p", names: ["i", "v"], output: []),
+                [.star(qualifier: [])]))
+    }
+
+    func testLambdaArguments() throws {
+        let e = try SQLParser.parseExpression("transform(a, x -> x + 1)")
+        XCTAssertEqual(e, .function(name: "transform", args: [col("a"), .lambda(params: ["x"], body: .function(name: "+", args: [col("x"), int(1)], isDistinct: false))], isDistinct: false))
+        let agg = try SQLParser.parseExpression("aggregate(a, 0, (acc, x) -> acc + x)")
+        guard case .function("aggregate", let args, false) = agg, args.count == 3, case .lambda(["acc", "x"], _) = args[2] else { return XCTFail("\(agg)") }
+        // `exists` with a lambda is the function, with a query the predicate.
+        guard case .function("exists", _, false) = try SQLParser.parseExpression("exists(a, x -> x > 1)") else { return XCTFail() }
+        guard case .exists = try SQLParser.parseExpression("EXISTS (SELECT 1)") else { return XCTFail() }
+    }
+
+    func testGroupingSets() {
+        assertQuery(
+            "SELECT a, b, count(*) FROM t GROUP BY GROUPING SETS ((a), (a, b), ())",
+            .aggregate(table("t"), .groupingSets([[0], [0, 1], []]), groupings: [col("a"), col("b")],
+                aggregates: [col("a"), col("b"), .function(name: "count", args: [.star(qualifier: [])], isDistinct: false)]))
+    }
+
+    func testNaturalJoinAndRecursiveCTE() throws {
+        assertQuery(
+            "SELECT * FROM a NATURAL LEFT JOIN b",
+            .project(.join(table("a"), table("b"), .leftOuter, condition: nil, using: JoinType.naturalUsing), [.star(qualifier: [])]))
+        let q = try SQLParser.parseQuery("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT i FROM r")
+        guard case .with(_, let defs) = q, case .recursiveCTE = defs.first?.1 else { return XCTFail("\(q)") }
+    }
+
+    func testShowAndTemporaryIfNotExists() throws {
+        guard case .showTables(pattern: "v*|w") = try SQLParser.parseStatement("SHOW TABLES LIKE 'v*|w'") else { return XCTFail() }
+        guard case .showColumns(name: "db.t") = try SQLParser.parseStatement("SHOW COLUMNS IN t IN db") else { return XCTFail() }
+        XCTAssertThrowsError(try SQLParser.parseStatement("CREATE TEMPORARY VIEW IF NOT EXISTS v AS SELECT 1")) { e in
+            XCTAssertEqual((e as? EmberError)?.errorClass, "_LEGACY_ERROR_TEMP_0053")
+        }
+        guard case .createView("pv", false, false, nil, .query, false) = try SQLParser.parseStatement("CREATE VIEW pv AS SELECT 1") else { return XCTFail() }
+    }
+
+    func testDoubledQuoteAndTrimOrder() throws {
+        XCTAssertEqual(try SQLParser.parseExpression("'it''s'"), .literal(.string("it's"), .string))
+        XCTAssertEqual(
+            try SQLParser.parseExpression("trim(LEADING 'x' FROM s)"),
+            .function(name: "ltrim", args: [.literal(.string("x"), .string), col("s")], isDistinct: false))
     }
 }

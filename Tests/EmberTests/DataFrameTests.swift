@@ -9,11 +9,38 @@ final class DataFrameTests: XCTestCase {
             .withColumn("k", pmod(col("id") * 7, 50_000))
             .groupBy("k").agg(count(col("id")).alias("n"), sum(col("id")).alias("s"))
             .orderBy(col("k"))
+        let before = Session.totalSpilledBytes
         let rows = try df.collect()
+        XCTAssertGreaterThan(Session.totalSpilledBytes, before, "the aggregation must have spilled")
         XCTAssertEqual(rows.count, 50_000)
         // k = 0: ids ≡ 0 (mod 50000) after ×7 → id ∈ {0, 50000, 100000, 150000}.
         XCTAssertEqual(rows[0].values, [.long(0), .long(4), .long(300_000)])
         XCTAssertEqual(try df.count(), 50_000)
+    }
+
+    func testSortAndJoinSpillUnderTinyMemoryLimit() throws {
+        // 300k rows sorted and 300k × 100k joined with a 256 KiB limit: the sort writes
+        // sorted runs to disk and merges them; the join splits both sides into buckets.
+        let spark = try Session.local(cores: 2, memoryLimit: 256 * 1024, shufflePartitions: 2)
+        try spark.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+        let before = Session.totalSpilledBytes
+        let sorted = try spark.range(300_000)
+            .select((pmod(col("id") * 7919, 300_000)).alias("k"))
+            .orderBy(col("k").desc()).collect()
+        XCTAssertEqual(sorted.count, 300_000)
+        XCTAssertEqual(sorted.first?.values, [.long(299_999)])
+        XCTAssertEqual(sorted.last?.values, [.long(0)])
+        XCTAssertTrue(zip(sorted, sorted.dropFirst()).allSatisfy { ($0.values[0].int64Value ?? 0) > ($1.values[0].int64Value ?? 0) })
+        let afterSort = Session.totalSpilledBytes
+        XCTAssertGreaterThan(afterSort, before, "the sort must have spilled")
+        let facts = spark.range(300_000).select(pmod(col("id"), 100_000).alias("key"), col("id").alias("x"))
+        let dims = spark.range(100_000).select(col("id").alias("key"), (col("id") * 2).alias("y"))
+        let joined = try facts.join(dims, on: "key").agg(count(col("x")).alias("n"), sum(col("y")).alias("s")).collect()
+        // Every fact row matches one dim row; sum of y = 3 × sum(2·k) over k < 100000.
+        XCTAssertEqual(joined.first?.values, [.long(300_000), .long(3 * 2 * 4_999_950_000)])
+        XCTAssertGreaterThan(Session.totalSpilledBytes, afterSort, "the join must have spilled")
+        let left = try spark.range(10).join(spark.range(5, 15), on: "id", how: "full").count()
+        XCTAssertEqual(left, 15)
     }
 
     func testDataFrameAPI() throws {

@@ -115,6 +115,7 @@ final class SQLLogicTests: XCTestCase {
             let session = try Session.local(cores: 2, shufflePartitions: 2)
             for r in try Self.parse(f) {
                 total += 1
+                if ProcessInfo.processInfo.environment["EMBER_SLT_TRACE"] != nil { FileHandle.standardError.write("SLT \(r.id)\n".data(using: .utf8) ?? Data()) }
                 if let problem = Self.run(r, session) { failures.append((r.id, problem)) }
             }
         }

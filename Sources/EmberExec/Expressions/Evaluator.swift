@@ -17,8 +17,25 @@ public indirect enum BoundExpr {
 
     static let lazyNames: Set<String> = ["when", "if", "coalesce", "nvl", "and", "or", "nvl2"]
 
-    /// Binds `e` against `input`.
+    /// Binds `e` against `input`, folding constant subexpressions to values once.
     public static func bind(_ e: Expr, _ input: [Attribute]) throws -> BoundExpr {
+        let b = try bindNode(e, input)
+        switch b {
+        case .cast, .call, .lazy:
+            // Fold deterministic constants; an expression that fails (1/0) stays, so the
+            // error surfaces only if a row evaluates it, as in Spark.
+            // Anything touching timestamps depends on the session time zone: not folded here.
+            if e.isFoldable, e.references.isEmpty, !e.contains(where: { $0.dataType == .timestamp }),
+               let v = try? b.eval(RecordBatch(schema: Schema([]), columns: [], count: 1), EvalContext()) {
+                return .constant(v.value(at: 0), e.dataType)
+            }
+            return b
+        default:
+            return b
+        }
+    }
+
+    static func bindNode(_ e: Expr, _ input: [Attribute]) throws -> BoundExpr {
         switch e {
         case .attribute(let a):
             guard let i = input.firstIndex(where: { $0.id == a.id }) else {

@@ -57,7 +57,7 @@ public typealias ScalarKernel = (KernelCall) throws -> Column
 public enum ScalarKernels {
     public static let table: [String: ScalarKernel] = {
         var d: [String: ScalarKernel] = [:]
-        for family in [CoreKernels.all, MathKernels.all, StringKernels.all, DateKernels.all, MiscKernels.all, CastKernels.all] {
+        for family in [CoreKernels.all, MathKernels.all, StringKernels.all, DateKernels.all, MiscKernels.all, CastKernels.all, CollectionKernels.all] {
             for (name, k) in family { d[name] = k }
         }
         return d

@@ -11,6 +11,25 @@ protocol Accumulator: AnyObject {
 }
 
 enum Accumulators {
+    /// The value of a constant argument (a literal, possibly under a cast the analyzer added).
+    static func constantValue(_ e: Expr) -> Value? {
+        switch e {
+        case .literal(let v, _): return v
+        case .cast(let x, let t, _):
+            guard let v = constantValue(x) else { return nil }
+            switch (v, t) {
+            case (.array(let xs), .array(.double, _)): return .array(xs.map { x in x.doubleValue.map(Value.double) ?? x.int64Value.map { .double(Double($0)) } ?? .null })
+            case (_, .double): return v.doubleValue.map(Value.double) ?? v.int64Value.map { .double(Double($0)) }
+            case (_, .int): return v.int64Value.map { .int(Int32(truncatingIfNeeded: $0)) }
+            default: return v
+            }
+        case .call(let c) where c.name == "array":
+            let xs = c.args.map(constantValue)
+            return xs.contains { $0 == nil } ? nil : .array(xs.compactMap { $0 })
+        default: return nil
+        }
+    }
+
     static func make(_ c: FunctionCall) throws -> Accumulator {
         if c.isDistinct {
             return DistinctAccumulator(inner: try make(FunctionCall(name: c.name, args: c.args, dataType: c.dataType, nullable: c.nullable, kind: c.kind)), call: c)
@@ -42,12 +61,46 @@ enum Accumulators {
         case "percentile_approx":
             var ps: [Double] = [0.5]
             var isArray = false
-            if case .literal(let v, _) = c.args[1] {
+            if let v = constantValue(c.args[1]) {
                 if case .array(let xs) = v { ps = xs.compactMap(\.doubleValue); isArray = true } else if let d = v.doubleValue { ps = [d] }
             }
             return PercentileAccumulator(type: inType, percentiles: ps, array: isArray, resultType: c.dataType)
         case "bool_and", "bool_or": return BoolAccumulator(isAnd: c.name == "bool_and")
         case "max_by", "min_by": return ByAccumulator(type: c.dataType, isMax: c.name == "max_by")
+        case "median":
+            return ExactPercentileAccumulator(percentiles: [0.5], array: false, weighted: false, resultType: c.dataType)
+        case "percentile":
+            var ps: [Double] = []
+            var isArray = false
+            if case .array = c.args[1].dataType { isArray = true }
+            switch constantValue(c.args[1]) {
+            case .array(let xs)?: ps = xs.compactMap(\.doubleValue)
+            case let v?: ps = v.doubleValue.map { [$0] } ?? []
+            default: break
+            }
+            if let bad = ps.first(where: { !(0...1).contains($0) }) {
+                throw EmberError.datatypeMismatch("VALUE_OUT_OF_RANGE", "Cannot resolve \"percentile\" due to data type mismatch: The percentage must be between [0.0, 1.0], but got \(bad).")
+            }
+            return ExactPercentileAccumulator(percentiles: ps, array: isArray, weighted: c.args.count > 2, resultType: c.dataType)
+        case "mode": return ModeAccumulator(type: c.dataType)
+        case "try_sum":
+            switch c.dataType {
+            case .long: return SumLongAccumulator(nullOnOverflow: true)
+            case .decimal(_, let s): return SumDecimalAccumulator(type: c.dataType, scale: s, average: false, nullOnOverflow: true)
+            default: return SumDoubleAccumulator(average: false)
+            }
+        case "try_avg":
+            if case .decimal = c.dataType, case .decimal(_, let s) = inType { return SumDecimalAccumulator(type: c.dataType, scale: s, average: true, nullOnOverflow: true) }
+            return SumDoubleAccumulator(average: true)
+        case "corr", "covar_pop", "covar_samp", "regr_slope", "regr_intercept", "regr_r2", "regr_sxx", "regr_syy", "regr_sxy",
+            "regr_avgx", "regr_avgy", "regr_count":
+            return CoMomentAccumulator(kind: c.name)
+        case "bit_and", "bit_or", "bit_xor": return BitAccumulator(kind: c.name, type: c.dataType)
+        case "histogram_numeric":
+            guard case .int(let nb)? = constantValue(c.args[1]), nb >= 2 else {
+                throw EmberError.datatypeMismatch("VALUE_OUT_OF_RANGE", "Cannot resolve \"histogram_numeric\" due to data type mismatch: The `nb` must be between [2, 2147483647].")
+            }
+            return HistogramAccumulator(bins: Int(nb), resultType: c.dataType)
         default:
             throw EmberError.unsupported("The aggregate function `\(c.name)` has no implementation yet.")
         }
@@ -90,6 +143,10 @@ final class CountIfAccumulator: Accumulator {
 final class SumLongAccumulator: Accumulator {
     var sums: [Int64] = []
     var seen: [Bool] = []
+    /// try_sum: an overflowing group's result is NULL instead of an error.
+    let nullOnOverflow: Bool
+    var overflowed: [Bool] = []
+    init(nullOnOverflow: Bool = false) { self.nullOnOverflow = nullOnOverflow }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
         if sums.count < groupCount {
             sums += [Int64](repeating: 0, count: groupCount - sums.count)
@@ -97,6 +154,17 @@ final class SumLongAccumulator: Accumulator {
         }
         let x = args[0].asInt64s()
         let col = args[0]
+        if nullOnOverflow {
+            if overflowed.count < groupCount { overflowed += [Bool](repeating: false, count: groupCount - overflowed.count) }
+            for (i, g) in groups.enumerated() where !col.isNull(i) {
+                let k = Int(g)
+                let (r, o) = sums[k].addingReportingOverflow(x[i])
+                sums[k] = r
+                seen[k] = true
+                if o { overflowed[k] = true }
+            }
+            return
+        }
         var overflow = false
         sums.withUnsafeMutableBufferPointer { s in
             seen.withUnsafeMutableBufferPointer { seen in
@@ -121,6 +189,10 @@ final class SumLongAccumulator: Accumulator {
         if sums.count < groupCount {
             sums += [Int64](repeating: 0, count: groupCount - sums.count)
             seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        if nullOnOverflow {
+            if overflowed.count < groupCount { overflowed += [Bool](repeating: false, count: groupCount - overflowed.count) }
+            return .int64s(sums, validity: Bitmap(zip(seen, overflowed).map { $0 && !$1 }))
         }
         return .int64s(sums, validity: Bitmap(seen))
     }
@@ -170,10 +242,13 @@ final class SumDecimalAccumulator: Accumulator {
     let average: Bool
     var sums: [Int128] = []
     var counts: [Int64] = []
-    init(type: DataType, scale: Int, average: Bool) {
+    let nullOnOverflow: Bool
+    var overflowed: Set<Int> = []
+    init(type: DataType, scale: Int, average: Bool, nullOnOverflow: Bool = false) {
         self.type = type
         self.scale = scale
         self.average = average
+        self.nullOnOverflow = nullOnOverflow
     }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
         if sums.count < groupCount {
@@ -183,7 +258,10 @@ final class SumDecimalAccumulator: Accumulator {
         guard case .i128(let x) = args[0].storage else { return }
         for (i, g) in groups.enumerated() where !args[0].isNull(i) {
             let (r, o) = sums[Int(g)].addingReportingOverflow(x[i])
-            if o { throw EmberError.arithmeticOverflow("decimal sum") }
+            if o {
+                if nullOnOverflow { overflowed.insert(Int(g)); continue }
+                throw EmberError.arithmeticOverflow("decimal sum")
+            }
             sums[Int(g)] = r
             counts[Int(g)] += 1
         }
@@ -207,6 +285,7 @@ final class SumDecimalAccumulator: Accumulator {
             } else {
                 v = Decimal128.rescale(sum, from: scale, to: s) ?? 0
             }
+            if overflowed.contains(out.count) || (nullOnOverflow && v.magnitude >= pow10UInt128(p)) { out.append(0); valid.append(false); continue }
             if v.magnitude >= pow10UInt128(p) {
                 throw EmberError(errorClass: "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", sqlState: "22003", message: "The \(Decimal128.format(v, scale: s)) rounded half up from \(Decimal128.format(v, scale: s)) cannot be represented as \(type.sql).")
             }
@@ -513,5 +592,236 @@ final class ByAccumulator: Accumulator {
     func finish(groupCount: Int) throws -> Column {
         if values.count < groupCount { values += [Value](repeating: .null, count: groupCount - values.count) }
         return try Column.from(values, type: type)
+    }
+}
+
+// MARK: - Statistical, bitwise and exact-percentile aggregates
+
+/// Exact percentiles with linear interpolation between the closest ranks (Spark's
+/// `percentile`/`median`): position p·(n−1) of the sorted non-null inputs. An optional
+/// second argument repeats each value `frequency` times.
+final class ExactPercentileAccumulator: Accumulator {
+    let percentiles: [Double]
+    let array: Bool
+    let weighted: Bool
+    let resultType: DataType
+    var values: [[(Double, Int64)]] = []
+    init(percentiles: [Double], array: Bool, weighted: Bool, resultType: DataType) {
+        self.percentiles = percentiles
+        self.array = array
+        self.weighted = weighted
+        self.resultType = resultType
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if values.count < groupCount { values += [[(Double, Int64)]](repeating: [], count: groupCount - values.count) }
+        let x = args[0].asDoubles()
+        let freq = weighted && args.count > 2 ? args[2].asInt64s() : []
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) {
+            var f: Int64 = 1
+            if weighted {
+                if args[2].isNull(i) { continue }
+                f = freq[i]
+                if f < 0 { throw EmberError.invalidArgument("Negative values found in the frequency argument of percentile: \(f).") }
+                if f == 0 { continue }
+            }
+            values[Int(g)].append((x[i], f))
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if values.count < groupCount { values += [[(Double, Int64)]](repeating: [], count: groupCount - values.count) }
+        var out: [Value] = []
+        for vs in values.prefix(groupCount) {
+            if vs.isEmpty || percentiles.isEmpty { out.append(.null); continue }
+            let sorted = vs.sorted { $0.0 < $1.0 }
+            // Cumulative counts so that frequencies need not be expanded.
+            var cum: [Int64] = []
+            var total: Int64 = 0
+            for (_, f) in sorted { total += f; cum.append(total) }
+            func at(_ rank: Int64) -> Double {
+                var lo = 0, hi = cum.count - 1
+                while lo < hi { let mid = (lo + hi) / 2; if cum[mid] > rank { hi = mid } else { lo = mid + 1 } }
+                return sorted[lo].0
+            }
+            let picks = percentiles.map { p -> Value in
+                let pos = p * Double(total - 1)
+                let lower = pos.rounded(.down), upper = pos.rounded(.up)
+                let lv = at(Int64(lower)), uv = at(Int64(upper))
+                return .double(lower == upper ? lv : (upper - pos) * lv + (pos - lower) * uv)
+            }
+            out.append(array ? .array(picks) : picks[0])
+        }
+        return try Column.from(out, type: resultType)
+    }
+}
+
+/// The most frequent non-null value; ties go to the smallest value, so results are deterministic.
+final class ModeAccumulator: Accumulator {
+    let type: DataType
+    var counts: [[Value: Int]] = []
+    init(type: DataType) { self.type = type }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if counts.count < groupCount { counts += [[Value: Int]](repeating: [:], count: groupCount - counts.count) }
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) { counts[Int(g)][args[0].value(at: i), default: 0] += 1 }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if counts.count < groupCount { counts += [[Value: Int]](repeating: [:], count: groupCount - counts.count) }
+        let out: [Value] = counts.prefix(groupCount).map { m in
+            var best: (Value, Int)? = nil
+            for (v, n) in m {
+                guard let b = best else { best = (v, n); continue }
+                if n > b.1 || (n == b.1 && MiscKernels.compareValues(v, b.0) < 0) { best = (v, n) }
+            }
+            return best?.0 ?? .null
+        }
+        return try Column.from(out, type: type)
+    }
+}
+
+/// Co-moments of (y, x) pairs where both are non-null, merged one row at a time as Spark's
+/// `PearsonCorrelation`/`Covariance`: count, means, co-moment and both second moments.
+/// Arguments are (x, y) for corr/covar and (y, x) for the regr_* functions.
+final class CoMomentAccumulator: Accumulator {
+    let kind: String
+    var n: [Double] = [], ma: [Double] = [], mb: [Double] = [], c2: [Double] = [], m2a: [Double] = [], m2b: [Double] = []
+    init(kind: String) { self.kind = kind }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if n.count < groupCount {
+            let k = groupCount - n.count
+            for i in 0..<k { _ = i; n.append(0); ma.append(0); mb.append(0); c2.append(0); m2a.append(0); m2b.append(0) }
+        }
+        let a = args[0].asDoubles(), b = args[1].asDoubles()
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) && !args[1].isNull(i) {
+            let k = Int(g)
+            n[k] += 1
+            let da = a[i] - ma[k], db = b[i] - mb[k]
+            ma[k] += da / n[k]
+            mb[k] += db / n[k]
+            c2[k] += da * (b[i] - mb[k])
+            m2a[k] += da * (a[i] - ma[k])
+            m2b[k] += db * (b[i] - mb[k])
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if kind == "regr_count" {
+            return .int64s((0..<groupCount).map { $0 < n.count ? Int64(n[$0]) : 0 }, validity: nil)
+        }
+        var out = [Double](repeating: 0, count: groupCount)
+        var valid = [Bool](repeating: false, count: groupCount)
+        for k in 0..<min(groupCount, n.count) where n[k] > 0 {
+            // For regr_*, the first argument is y and the second x.
+            let (my, mx, syy, sxx) = (ma[k], mb[k], m2a[k], m2b[k])
+            var r: Double? = nil
+            switch kind {
+            case "corr": r = n[k] < 2 || m2a[k] * m2b[k] == 0 ? nil : c2[k] / (m2a[k] * m2b[k]).squareRoot()
+            case "covar_pop": r = c2[k] / n[k]
+            case "covar_samp": r = n[k] < 2 ? nil : c2[k] / (n[k] - 1)
+            case "regr_slope": r = sxx == 0 ? nil : c2[k] / sxx
+            case "regr_intercept": r = sxx == 0 ? nil : my - c2[k] / sxx * mx
+            case "regr_r2": r = sxx == 0 ? nil : (syy == 0 ? 1 : c2[k] * c2[k] / (sxx * syy))
+            case "regr_sxx": r = sxx
+            case "regr_syy": r = syy
+            case "regr_sxy": r = c2[k]
+            case "regr_avgx": r = mx
+            default: r = my  // regr_avgy
+            }
+            if let r { out[k] = r; valid[k] = true }
+        }
+        return .doubles(out, validity: Bitmap(valid))
+    }
+}
+
+/// bit_and / bit_or / bit_xor over integral input, in the input's type.
+final class BitAccumulator: Accumulator {
+    let kind: String
+    let type: DataType
+    var acc: [Int64] = []
+    var seen: [Bool] = []
+    init(kind: String, type: DataType) {
+        self.kind = kind
+        self.type = type
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if acc.count < groupCount {
+            acc += [Int64](repeating: kind == "bit_and" ? -1 : 0, count: groupCount - acc.count)
+            seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        let x = args[0].asInt64s()
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) {
+            let k = Int(g)
+            switch kind {
+            case "bit_and": acc[k] &= x[i]
+            case "bit_or": acc[k] |= x[i]
+            default: acc[k] ^= x[i]
+            }
+            seen[k] = true
+        }
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if acc.count < groupCount {
+            acc += [Int64](repeating: 0, count: groupCount - acc.count)
+            seen += [Bool](repeating: false, count: groupCount - seen.count)
+        }
+        let v = Array(acc.prefix(groupCount)), valid = Bitmap(Array(seen.prefix(groupCount)))
+        switch type {
+        case .int: return .int32s(v.map { Int32(truncatingIfNeeded: $0) }, validity: valid)
+        case .short: return Column(type: type, count: groupCount, validity: valid, storage: .i16(v.map { Int16(truncatingIfNeeded: $0) }))
+        case .byte: return Column(type: type, count: groupCount, validity: valid, storage: .i8(v.map { Int8(truncatingIfNeeded: $0) }))
+        default: return .int64s(v, validity: valid)
+        }
+    }
+}
+
+/// `histogram_numeric`: Ben-Haim and Tom-Tov's streaming histogram, as Spark's
+/// `NumericHistogram`: each value is a bin of height 1, and while there are more than
+/// `bins` bins the two closest are merged into their weighted centre.
+final class HistogramAccumulator: Accumulator {
+    let bins: Int
+    let resultType: DataType
+    var hist: [[(x: Double, y: Double)]] = []
+    init(bins: Int, resultType: DataType) {
+        self.bins = bins
+        self.resultType = resultType
+    }
+    func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+        if hist.count < groupCount { hist += [[(x: Double, y: Double)]](repeating: [], count: groupCount - hist.count) }
+        let x = args[0].asDoubles()
+        for (i, g) in groups.enumerated() where !args[0].isNull(i) { add(&hist[Int(g)], x[i]) }
+    }
+    func add(_ h: inout [(x: Double, y: Double)], _ v: Double) {
+        var lo = 0, hi = h.count
+        while lo < hi { let mid = (lo + hi) / 2; if h[mid].x < v { lo = mid + 1 } else { hi = mid } }
+        if lo < h.count, h[lo].x == v { h[lo].y += 1; return }
+        h.insert((v, 1), at: lo)
+        guard h.count > bins else { return }
+        var best = 0
+        for j in 1..<(h.count - 1) where h[j + 1].x - h[j].x < h[best + 1].x - h[best].x { best = j }
+        let a = h[best], b = h[best + 1]
+        let y = a.y + b.y
+        h[best] = ((a.x * a.y + b.x * b.y) / y, y)
+        h.remove(at: best + 1)
+    }
+    func finish(groupCount: Int) throws -> Column {
+        if hist.count < groupCount { hist += [[(x: Double, y: Double)]](repeating: [], count: groupCount - hist.count) }
+        guard case .array(.structure(let fs), _) = resultType, let xType = fs.first?.dataType else { return .nulls(resultType, count: groupCount) }
+        let out: [Value] = hist.prefix(groupCount).map { h in
+            h.isEmpty ? .null : .array(h.map { .structure([Self.typed($0.x, xType), .double($0.y)]) })
+        }
+        return try Column.from(out, type: resultType)
+    }
+    /// A bin centre in the input's type (integral centres are truncated, as Spark casts them).
+    static func typed(_ d: Double, _ t: DataType) -> Value {
+        // Never trap on NaN or out-of-range centres: clamp to the target's range.
+        func int64(_ x: Double) -> Int64 { x.isNaN ? 0 : x >= 9.2e18 ? .max : x <= -9.2e18 ? .min : Int64(x) }
+        switch t {
+        case .byte: return .byte(Int8(clamping: int64(d)))
+        case .short: return .short(Int16(clamping: int64(d)))
+        case .int: return .int(Int32(clamping: int64(d)))
+        case .long: return .long(int64(d))
+        case .float: return .float(Float(d))
+        case .date: return .date(Int32(clamping: int64(d)))
+        case .timestamp: return .timestamp(int64(d))
+        case .decimal(_, let s): return .decimal(Decimal128(unscaled: Int128(int64((d * pow10Double(s)).rounded())), scale: s))
+        default: return .double(d)
+        }
     }
 }

@@ -41,48 +41,76 @@ public final class ScanExec: PhysicalOperator {
             let total = st > 0 ? max(0, (e - s + st - 1) / st) : max(0, (s - e - st - 1) / -st)
             let parts = Int64(max(1, min(n ?? ctx.config.cores, Int(max(1, total)))))
             ranges = (0..<parts).map { p in (total * p / parts, total * (p + 1) / parts) }
+        case .local(let l):
+            // In-memory data is cut into row ranges so every core scans part of it, even
+            // when it is one big batch (a cached DataFrame).
+            let batches = (l.data.value as? [RecordBatch]) ?? []
+            let total = batches.reduce(0) { $0 + $1.count }
+            let target = max(1, min(ctx.config.cores * 2, total / max(1, ctx.config.batchSize)))
+            let per = max(1, (total + target - 1) / target)
+            var units: [(Int, Range<Int>)] = []
+            for (i, b) in batches.enumerated() {
+                var s = 0
+                while s < b.count { units.append((i, s..<min(b.count, s + per))); s += per }
+            }
+            localUnits = units
+            ranges = []
         default:
             ranges = []
         }
     }
+    var localUnits: [(Int, Range<Int>)] = []
 
     public var partitionCount: Int {
         switch node.source {
         case .files: return max(1, units.count)
         case .range: return ranges.count
-        case .local(let l): return max(1, ((l.data.value as? [RecordBatch]) ?? []).count)
+        case .local: return max(1, localUnits.count)
         case .values: return 1
         }
     }
 
     public var label: String { PlanPrinter.label(.scan(node), verbose: false) }
 
-    public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+    public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         let schema = self.schema
-        var batches: [RecordBatch]
+        var source: BatchStream
         switch node.source {
         case .files(let ds):
-            guard partition < units.count else { return [] }
+            guard partition < units.count else { return BatchStream([]) }
             let fullSchema = Schema(node.fullOutput.map(\.field))
-            batches = try ctx.sources.reader(ds.format).read(units[partition], source: ds, schema: fullSchema, required: node.requiredColumns, ctx: ctx)
-            batches = batches.map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
+            let batches = try ctx.sources.reader(ds.format).read(units[partition], source: ds, schema: fullSchema, required: node.requiredColumns, ctx: ctx)
+            source = BatchStream(batches).map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
         case .local(let l):
             let all = (l.data.value as? [RecordBatch]) ?? []
-            guard partition < all.count else { return [] }
-            let b = all[partition]
-            batches = [RecordBatch(schema: schema, columns: node.requiredColumns.map { b.columns[$0] }, count: b.count)]
+            guard partition < localUnits.count else { return BatchStream([]) }
+            let (bi, range) = localUnits[partition]
+            let b = all[bi]
+            let required = node.requiredColumns
+            let size = ctx.config.batchSize
+            var start = range.lowerBound
+            source = BatchStream {
+                guard start < range.upperBound else { return nil }
+                let end = min(range.upperBound, start + size)
+                defer { start = end }
+                let cols = required.map { b.columns[$0] }
+                return RecordBatch(schema: schema, columns: (start == 0 && end == b.count) ? cols : cols.map { $0.slice(start..<end) }, count: end - start)
+            }
         case .range(let s, _, let st, _):
             let (lo, hi) = ranges[partition]
-            var out: [RecordBatch] = []
             var i = lo
             let size = Int64(ctx.config.batchSize)
-            while i < hi {
+            source = BatchStream {
+                guard i < hi else { return nil }
                 let end = min(hi, i + size)
-                let vals = (i..<end).map { s &+ $0 &* st }
-                out.append(RecordBatch(schema: schema, columns: [.int64s(vals, validity: nil)], count: vals.count))
+                let start = i
                 i = end
+                let vals = [Int64](unsafeUninitializedCapacity: Int(end - start)) { buf, n in
+                    for k in 0..<Int(end - start) { buf.initializeElement(at: k, to: s &+ (start + Int64(k)) &* st) }
+                    n = Int(end - start)
+                }
+                return RecordBatch(schema: schema, columns: [.int64s(vals, validity: nil)], count: vals.count)
             }
-            batches = out
         case .values(let rows):
             let ectx = ctx.evalContext(partition: 0)
             let one = RecordBatch(schema: Schema([]), columns: [], count: 1)
@@ -92,14 +120,23 @@ public final class ScanExec: PhysicalOperator {
                 for r in rows { parts.append(try BoundExpr.bind(r[c], []).eval(one, ectx)) }
                 cols.append(Column.concat(parts, type: node.fullOutput[c].dataType))
             }
-            batches = [RecordBatch(schema: schema, columns: cols, count: rows.count)]
+            source = BatchStream([RecordBatch(schema: schema, columns: cols, count: rows.count)])
         }
         if let f = filter {
             let ectx = ctx.evalContext(partition: partition)
-            batches = try batches.map { try applyFilter($0, f, ectx) }
+            source = source.map { try applyFilter($0, f, ectx) }
         }
-        if let l = node.limit { batches = limitBatches(batches, l) }
-        return batches.filter { $0.count > 0 }
+        if let l = node.limit {
+            var left = l
+            let inner = source
+            source = BatchStream {
+                guard left > 0, let b = try inner.next() else { return nil }
+                let take = min(left, b.count)
+                left -= take
+                return take == b.count ? b : b.slice(0..<take)
+            }
+        }
+        return source
     }
 }
 
@@ -139,10 +176,13 @@ public final class ProjectExec: PhysicalOperator {
         self.needsRowOffset = exprs.contains { $0.contains { if case .call(let c) = $0 { return Functions.nondeterministic.contains(c.name) }; return false } }
     }
 
-    public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+    public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         let schema = self.schema
         var offset: Int64 = 0
-        return try child.execute(partition, ctx).map { b in
+        let bound = self.bound
+        let input = try child.stream(partition, ctx)
+        return BatchStream {
+            guard let b = try input.next() else { return nil }
             let r = try project(b, bound, schema, ctx.evalContext(partition: partition, rowOffset: offset))
             offset += Int64(b.count)
             return r
@@ -165,9 +205,10 @@ public final class FilterExec: PhysicalOperator {
         self.bound = try BoundExpr.bind(condition, child.output)
     }
 
-    public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+    public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         let ectx = ctx.evalContext(partition: partition)
-        return try child.execute(partition, ctx).map { try applyFilter($0, bound, ectx) }.filter { $0.count > 0 }
+        let bound = self.bound
+        return try child.stream(partition, ctx).map { try applyFilter($0, bound, ectx) }
     }
 }
 
@@ -183,16 +224,16 @@ public final class UnionExec: PhysicalOperator {
         self.output = output
     }
 
-    public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+    public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         var p = partition
         for c in children {
             if p < c.partitionCount {
                 let schema = self.schema
-                return try c.execute(p, ctx).map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
+                return try c.stream(p, ctx).map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
             }
             p -= c.partitionCount
         }
-        return []
+        return BatchStream([])
     }
 }
 
@@ -216,7 +257,18 @@ public final class LimitExec: PhysicalOperator {
     public func prepare(_ ctx: ExecContext) throws {
         let need = limit == Int.max ? Int.max : limit + offset
         // Each partition contributes at most `need` rows, in partition order.
-        let parts = try Driver.materialize(child, ctx, name: "LocalLimit") { batches in limitBatches(batches, need) }
+        // Each partition stops pulling once it has `need` rows.
+        let parts = try ctx.scheduler.runStage(name: "LocalLimit", job: ctx.job, partitions: child.partitionCount) { p -> [RecordBatch] in
+            let input = try self.child.stream(p, ctx)
+            var out: [RecordBatch] = []
+            var have = 0
+            while have < need, let b = try input.next() {
+                let take = min(need - have, b.count)
+                out.append(take == b.count ? b : b.slice(0..<take))
+                have += take
+            }
+            return out
+        }
         gathered = limitBatches(parts.flatMap { $0 }, limit, offset: offset)
     }
 
@@ -255,8 +307,8 @@ public final class ExchangeExec: PhysicalOperator {
         let parts: [[[RecordBatch]]] = try ctx.scheduler.runStage(name: label, job: ctx.job, partitions: child.partitionCount) { p in
             var out = [[RecordBatch]](repeating: [], count: n)
             let ectx = ctx.evalContext(partition: p)
-            for b in try self.child.execute(p, ctx) {
-                if n == 1 { out[0].append(b); continue }
+            try self.child.stream(p, ctx).forEach { b in
+                if n == 1 { out[0].append(b); return }
                 let keyCols = try boundKeys.map { try $0.eval(b, ectx) }
                 let hashes = RowKeys.equality(keyCols, count: b.count).hashes()
                 var idx = [[Int32]](repeating: [], count: n)

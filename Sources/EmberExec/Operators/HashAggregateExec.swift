@@ -2,51 +2,84 @@ import EmberColumnar
 import EmberCore
 import EmberPlan
 
-/// Hash aggregation of one partition whose rows are already grouped by partition (an
-/// exchange on the grouping keys sits below). Keys are row-encoded into a hash table
-/// that hands out dense group ids; accumulators update per batch by group id. When the
-/// partition's input does not fit the memory limit it is split by hash into spilled
-/// buckets that are aggregated one at a time (grace hash aggregation).
+/// Hash aggregation, in one of three modes:
+/// - `.complete`: raw rows in (already shuffled by key), results out;
+/// - `.partial`: raw rows of one input partition in, per-group states out (before the
+///   shuffle, so only one row per group and partition crosses it);
+/// - `.final`: partial states in (shuffled by key), merged results out.
+/// Group ids come from `GroupIndexer`; accumulators update per batch by group id. A
+/// complete/final partition whose input exceeds its share of the memory limit is split
+/// by hash into spilled buckets aggregated one at a time (grace aggregation).
 public final class HashAggregateExec: PhysicalOperator {
+    public enum Mode { case complete, partial, final }
+
     let child: PhysicalOperator
+    let mode: Mode
     let groupings: [Expr]
     let aggCalls: [FunctionCall]
-    /// Output expressions over [grouping attributes] + [aggregate attributes].
     let results: [Expr]
     let groupAttrs: [Attribute]
     let aggAttrs: [Attribute]
     let boundGroups: [BoundExpr]
     let boundArgs: [[BoundExpr]]
     let boundResults: [BoundExpr]
+    /// Column counts of each call's state (partial output layout).
+    let stateWidths: [Int]
     public let output: [Attribute]
     public var children: [PhysicalOperator] { [child] }
     public var partitionCount: Int { child.partitionCount }
     public var label: String {
-        "HashAggregate(keys=\(PlanPrinter.exprs(groupings)), functions=[\(aggCalls.map { PlanPrinter.describe(.call($0)) }.joined(separator: ", "))])"
+        "HashAggregate(\(mode), keys=\(PlanPrinter.exprs(groupings)), functions=[\(aggCalls.map { PlanPrinter.describe(.call($0)) }.joined(separator: ", "))])"
     }
 
-    public init(_ child: PhysicalOperator, groupings: [Expr], aggCalls: [FunctionCall], groupAttrs: [Attribute], aggAttrs: [Attribute], results: [Expr]) throws {
+    public init(
+        _ child: PhysicalOperator, mode: Mode = .complete, groupings: [Expr], aggCalls: [FunctionCall], groupAttrs: [Attribute],
+        aggAttrs: [Attribute], results: [Expr]
+    ) throws {
         self.child = child
+        self.mode = mode
         self.groupings = groupings
         self.aggCalls = aggCalls
         self.results = results
         self.groupAttrs = groupAttrs
         self.aggAttrs = aggAttrs
-        boundGroups = try groupings.map { try BoundExpr.bind($0, child.output) }
-        boundArgs = try aggCalls.map { c in try c.args.map { try BoundExpr.bind($0, child.output) } }
-        boundResults = try results.map { try BoundExpr.bind($0, groupAttrs + aggAttrs) }
-        output = try results.map { try $0.toAttribute() }
+        let accs = try aggCalls.map { try Accumulators.make($0) }
+        stateWidths = accs.map { ($0 as? PartialAccumulator)?.stateTypes().count ?? 0 }
+        if mode == .final {
+            // Input columns: keys, then each call's states.
+            boundGroups = groupAttrs.indices.map { BoundExpr.column($0) }
+            var k = groupAttrs.count
+            boundArgs = stateWidths.map { w in defer { k += w }; return (k..<(k + w)).map { BoundExpr.column($0) } }
+        } else {
+            boundGroups = try groupings.map { try BoundExpr.bind($0, child.output) }
+            boundArgs = try aggCalls.map { c in try c.args.map { try BoundExpr.bind($0, child.output) } }
+        }
+        if mode == .partial {
+            boundResults = []
+            var out = groupAttrs
+            for (a, acc) in zip(aggAttrs, accs) {
+                for (j, t) in ((acc as? PartialAccumulator)?.stateTypes() ?? []).enumerated() {
+                    out.append(Attribute.fresh("\(a.name)_state\(j)", t))
+                }
+            }
+            output = out
+        } else {
+            boundResults = try results.map { try BoundExpr.bind($0, groupAttrs + aggAttrs) }
+            output = try results.map { try $0.toAttribute() }
+        }
     }
 
     public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+        let ectx = ctx.evalContext(partition: partition)
+        // Partial and global aggregation stream their input; global aggregation yields one
+        // row even over no input (in the last phase).
+        if groupings.isEmpty { return try aggregate(try child.stream(partition, ctx), ectx, global: mode != .partial) }
+        if mode == .partial { return try aggregate(try child.stream(partition, ctx), ectx, global: false) }
         let input = try child.execute(partition, ctx)
         let bytes = input.reduce(0) { $0 + $1.byteSize }
-        let ectx = ctx.evalContext(partition: partition)
-        // Global aggregation always yields one row, even over no input.
-        if groupings.isEmpty { return try aggregate(input, ectx, global: true) }
         if ctx.memory.tryReserve(bytes * 2) {
             defer { ctx.memory.release(bytes * 2) }
-            return try aggregate(input, ectx, global: false)
+            return try aggregate(BatchStream(input), ectx, global: false)
         }
         // Grace: split by a second hash into buckets small enough to aggregate, spilled.
         let buckets = max(2, (bytes * 2) / max(1, ctx.memory.limit / max(1, ctx.config.cores)) + 1)
@@ -62,50 +95,46 @@ public final class HashAggregateExec: PhysicalOperator {
         for k in 0..<buckets {
             let part = try files[k].flatMap { try $0.read() }
             files[k] = []
-            out += try aggregate(part, ectx, global: false)
+            out += try aggregate(BatchStream(part), ectx, global: false)
         }
         return out
     }
 
-    func aggregate(_ input: [RecordBatch], _ ectx: EvalContext, global: Bool) throws -> [RecordBatch] {
-        var table = KeyTable(capacity: 1024)
+    func aggregate(_ input: BatchStream, _ ectx: EvalContext, global: Bool) throws -> [RecordBatch] {
+        var indexer = GroupIndexer(types: groupAttrs.map(\.dataType))
         let accs = try aggCalls.map { try Accumulators.make($0) }
-        var representative: [RecordBatch] = []  // first row of each group for nested keys
-        let nestedKeys = groupings.contains { $0.dataType.isNested }
-        for b in input where b.count > 0 {
+        var groups: [Int32] = []
+        var sawRows = false
+        while let b = try input.next() {
+            if b.count == 0 { continue }
+            sawRows = true
             let keyCols = try boundGroups.map { try $0.eval(b, ectx) }
-            var groups = [Int32](repeating: 0, count: b.count)
-            if !keyCols.isEmpty {
-                let keys = RowKeys.equality(keyCols, count: b.count)
-                let hashes = keys.hashes()
-                var newRows: [Int32] = []
-                keys.forEachKey(hashes) { i, key, h in
-                    let (id, inserted) = table.findOrInsert(key, hash: h)
-                    groups[i] = id
-                    if inserted && nestedKeys { newRows.append(Int32(i)) }
-                }
-                if nestedKeys && !newRows.isEmpty {
-                    representative.append(RecordBatch(schema: Schema(groupAttrs.map(\.field)), columns: keyCols.map { $0.take(newRows) }, count: newRows.count))
-                }
+            if keyCols.isEmpty {
+                if groups.count != b.count { groups = [Int32](repeating: 0, count: b.count) }
+            } else {
+                indexer.assign(keyCols, count: b.count, into: &groups)
             }
-            let groupCount = keyCols.isEmpty ? 1 : table.count
+            let groupCount = keyCols.isEmpty ? 1 : indexer.count
             for (a, acc) in accs.enumerated() {
                 let args = try boundArgs[a].map { try $0.eval(b, ectx) }
-                try acc.update(args, groups: groups, groupCount: groupCount)
+                if mode == .final, let p = acc as? PartialAccumulator {
+                    try p.merge(args, groups: groups, groupCount: groupCount)
+                } else {
+                    try acc.update(args, groups: groups, groupCount: groupCount)
+                }
             }
         }
-        let groupCount = groupings.isEmpty ? (global ? 1 : 0) : table.count
+        let groupCount = groupings.isEmpty ? (global || sawRows ? 1 : 0) : indexer.count
         if groupCount == 0 { return [] }
-        var keyColumns: [Column]
-        if nestedKeys {
-            keyColumns = RecordBatch.concat(representative, schema: Schema(groupAttrs.map(\.field))).columns
-        } else {
-            keyColumns = RowKeys.decode((0..<table.count).map { table.key($0) }, types: groupAttrs.map(\.dataType))
+        let keyColumns = groupings.isEmpty ? [] : indexer.keyColumns()
+        if mode == .partial {
+            var cols = keyColumns
+            for acc in accs { cols += try (acc as? PartialAccumulator)?.states(groupCount: groupCount) ?? [] }
+            return [RecordBatch(schema: schema, columns: cols, count: groupCount)]
         }
         let aggColumns = try accs.map { try $0.finish(groupCount: groupCount) }
         let merged = RecordBatch(schema: Schema((groupAttrs + aggAttrs).map(\.field)), columns: keyColumns + aggColumns, count: groupCount)
         let schema = self.schema
-        // Emit in batches.
         var out: [RecordBatch] = []
         var start = 0
         let size = 65536

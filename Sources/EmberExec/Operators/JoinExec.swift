@@ -2,9 +2,123 @@ import EmberColumnar
 import EmberCore
 import EmberPlan
 
-/// Equi-join by hash. `broadcast`: the right side is gathered once and every left
-/// partition probes it; otherwise both sides arrive hash-partitioned on the keys and
-/// partition p joins with partition p. Extra non-equi conditions filter candidate pairs.
+struct JoinSlot {
+    var key: Int64
+    var head: Int32
+    var chained: Int32
+}
+
+/// The build side of a hash join: its rows, and chains of row indices per key. A
+/// single integral key hashes the Int64 value directly; other keys go through
+/// row-encoded bytes.
+final class JoinTable {
+    let build: RecordBatch
+    let fast: Bool
+    // Fast path: open addressing over Int64 keys → first row of the chain; key and head
+    // share a slot so a probe touches one cache line, and `chained` says whether `next`
+    // needs reading at all (unique keys never touch it).
+    var slots: [JoinSlot] = []
+    var mask = 0
+    // General path.
+    var table = KeyTable(capacity: 16)
+    var head: [Int32] = []
+    /// Next row with the same key (-1 ends a chain); chains list rows in input order.
+    var next: [Int32]
+
+    init(build: RecordBatch, keyCols: [Column], nullSafe: [Bool]) {
+        self.build = build
+        let n = build.count
+        next = [Int32](repeating: -1, count: n)
+        fast = keyCols.count == 1 && !nullSafe[0] && (keyCols[0].type.isIntegral || keyCols[0].type == .date || keyCols[0].type == .timestamp)
+        let allNullSafe = nullSafe.allSatisfy { $0 }
+        if fast {
+            var cap = 16
+            while cap < n * 2 { cap <<= 1 }
+            slots = [JoinSlot](repeating: JoinSlot(key: 0, head: -1, chained: 0), count: cap)
+            mask = cap - 1
+            let col = keyCols[0]
+            let v = col.asInt64s()
+            let hasNulls = col.validity != nil
+            slots.withUnsafeMutableBufferPointer { sl in
+                for i in stride(from: n - 1, through: 0, by: -1) {
+                    if hasNulls && col.isNull(i) { continue }
+                    let x = v[i]
+                    var s = Int(truncatingIfNeeded: mix64(UInt64(bitPattern: x))) & mask
+                    while sl[s].head >= 0 && sl[s].key != x { s = (s + 1) & mask }
+                    if sl[s].head < 0 { sl[s].key = x } else { sl[s].chained = 1 }
+                    next[i] = sl[s].head
+                    sl[s].head = Int32(i)
+                }
+            }
+            return
+        }
+        let keys = RowKeys.equality(keyCols, count: n)
+        let hashes = keys.hashes()
+        table = KeyTable(capacity: max(16, n))
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            if !allNullSafe, keys.hasNull?[i] == true, JoinTable.unsafeNull(keyCols, nullSafe, i) { continue }
+            let (id, inserted) = keys.key(i).withUnsafeBytes { table.findOrInsert($0, hash: hashes[i]) }
+            if inserted { head.append(-1) }
+            next[i] = head[Int(id)]
+            head[Int(id)] = Int32(i)
+        }
+    }
+
+    static func unsafeNull(_ cols: [Column], _ nullSafe: [Bool], _ i: Int) -> Bool {
+        for (k, c) in cols.enumerated() where !nullSafe[k] && c.isNull(i) { return true }
+        return false
+    }
+
+    var byteSize: Int { build.byteSize + next.count * 4 + slots.count * 16 + table.byteSize }
+
+    /// Candidate (probe row, build row) pairs for a batch of probe keys.
+    func probe(_ keyCols: [Column], count n: Int, nullSafe: [Bool], li: inout [Int32], ri: inout [Int32]) {
+        li.removeAll(keepingCapacity: true)
+        ri.removeAll(keepingCapacity: true)
+        if fast {
+            let col = keyCols[0]
+            let v = col.asInt64s()
+            let hasNulls = col.validity != nil
+            li.reserveCapacity(n)
+            ri.reserveCapacity(n)
+            slots.withUnsafeBufferPointer { sl in
+                next.withUnsafeBufferPointer { nx in
+                    v.withUnsafeBufferPointer { v in
+                        for i in 0..<n {
+                            if hasNulls && col.isNull(i) { continue }
+                            let x = v[i]
+                            var s = Int(truncatingIfNeeded: mix64(UInt64(bitPattern: x))) & mask
+                            while sl[s].head >= 0 && sl[s].key != x { s = (s + 1) & mask }
+                            let slot = sl[s]
+                            if slot.head < 0 { continue }
+                            li.append(Int32(i)); ri.append(slot.head)
+                            if slot.chained != 0 {
+                                var r = nx[Int(slot.head)]
+                                while r >= 0 { li.append(Int32(i)); ri.append(r); r = nx[Int(r)] }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
+        let allNullSafe = nullSafe.allSatisfy { $0 }
+        let keys = RowKeys.equality(keyCols, count: n)
+        let hashes = keys.hashes()
+        keys.forEachKey(hashes) { i, key, h in
+            if !allNullSafe, keys.hasNull?[i] == true, JoinTable.unsafeNull(keyCols, nullSafe, i) { return }
+            let id = table.find(key, hash: h)
+            guard id >= 0 else { return }
+            var r = head[Int(id)]
+            while r >= 0 { li.append(Int32(i)); ri.append(r); r = next[Int(r)] }
+        }
+    }
+}
+
+/// Equi-join by hash. `broadcast`: the right side is gathered and its table built once,
+/// and every left partition probes it as a stream; otherwise both sides arrive
+/// hash-partitioned on the keys and partition p joins with partition p. Extra non-equi
+/// conditions filter candidate pairs.
 public final class HashJoinExec: PhysicalOperator {
     let left: PhysicalOperator
     let right: PhysicalOperator
@@ -21,7 +135,7 @@ public final class HashJoinExec: PhysicalOperator {
     public var label: String {
         "\(broadcast ? "BroadcastHashJoin" : "ShuffledHashJoin") \(PlanPrinter.exprs(leftKeys)), \(PlanPrinter.exprs(rightKeys)), \(type.sqlName)" + (condition.map { ", " + PlanPrinter.describe($0) } ?? "")
     }
-    var broadcastSide: [RecordBatch] = []
+    var broadcastTable: JoinTable? = nil
 
     public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType, leftKeys: [Expr], rightKeys: [Expr], nullSafe: [Bool], condition: Expr?, broadcast: Bool, output: [Attribute]) throws {
         self.left = left
@@ -38,95 +152,131 @@ public final class HashJoinExec: PhysicalOperator {
         boundCondition = try condition.map { try BoundExpr.bind($0, left.output + right.output) }
     }
 
-    public func prepare(_ ctx: ExecContext) throws {
-        if broadcast { broadcastSide = try Driver.materialize(right, ctx, name: "BroadcastExchange").flatMap { $0 } }
-    }
-
-    public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+    func buildTable(_ batches: [RecordBatch], _ ctx: ExecContext, _ partition: Int) throws -> JoinTable {
+        let build = RecordBatch.concat(batches, schema: Schema(right.output.map(\.field)))
         let ectx = ctx.evalContext(partition: partition)
-        let rightSchema = Schema(right.output.map(\.field))
-        let build = RecordBatch.concat(broadcast ? broadcastSide : try right.execute(partition, ctx), schema: rightSchema)
-        let reserved = build.byteSize * 2
-        _ = ctx.memory.tryReserve(reserved)
-        defer { ctx.memory.release(reserved) }
-        let buildKeyCols = try boundRightKeys.map { try $0.eval(build, ectx) }
-        let buildKeys = RowKeys.equality(buildKeyCols, count: build.count)
-        let buildHashes = buildKeys.hashes()
-        var table = KeyTable(capacity: max(16, build.count))
-        var head: [Int32] = []
-        var next = [Int32](repeating: -1, count: build.count)
-        let allNullSafe = nullSafe.allSatisfy { $0 }
-        // Rows are chained in reverse so each chain lists build rows in input order.
-        for i in stride(from: build.count - 1, through: 0, by: -1) {
-            if !allNullSafe, let hn = buildKeys.hasNull, hn[i], hasUnsafeNull(buildKeyCols, i) { continue }
-            let key = buildKeys.key(i)
-            let (id, inserted) = key.withUnsafeBytes { table.findOrInsert($0, hash: buildHashes[i]) }
-            if inserted { head.append(-1) }
-            next[i] = head[Int(id)]
-            head[Int(id)] = Int32(i)
+        let keyCols = try boundRightKeys.map { try $0.eval(build, ectx) }
+        return JoinTable(build: build, keyCols: keyCols, nullSafe: nullSafe)
+    }
+
+    public func prepare(_ ctx: ExecContext) throws {
+        if broadcast {
+            let t = try buildTable(try Driver.materialize(right, ctx, name: "BroadcastExchange").flatMap { $0 }, ctx, 0)
+            _ = ctx.memory.tryReserve(t.byteSize)
+            broadcastTable = t
         }
-        var matchedBuild = [Bool](repeating: false, count: (type == .rightOuter || type == .fullOuter) ? build.count : 0)
-        var out: [RecordBatch] = []
+    }
+
+    public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
+        let table: JoinTable
+        if let t = broadcastTable {
+            table = t
+        } else {
+            let buildBatches = try right.execute(partition, ctx)
+            let bytes = buildBatches.reduce(0) { $0 + $1.byteSize }
+            let share = max(1 << 16, ctx.memory.limit / max(1, ctx.config.cores))
+            if bytes * 2 > share || !ctx.memory.tryReserve(bytes * 2) {
+                return try graceJoin(buildBatches, bytes: bytes, share: share, partition, ctx)
+            }
+            table = try buildTable(buildBatches, ctx, partition)
+        }
+        return try probe(table, try left.stream(partition, ctx), partition, ctx)
+    }
+
+    /// Grace hash join: both sides are split by a second hash of the keys into spilled
+    /// buckets small enough to build, then joined bucket by bucket.
+    func graceJoin(_ buildBatches: [RecordBatch], bytes: Int, share: Int, _ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
+        let buckets = max(2, bytes * 3 / share + 1)
+        let ectx = ctx.evalContext(partition: partition)
+        func split(_ input: BatchStream, _ keys: [BoundExpr], _ schema: Schema) throws -> [SpillFile] {
+            let writers = try (0..<buckets).map { _ in try ctx.memory.spillWriter(schema: schema) }
+            try input.forEach { b in
+                let keyCols = try keys.map { try $0.eval(b, ectx) }
+                let h = RowKeys.equality(keyCols, count: b.count).hashes()
+                var idx = [[Int32]](repeating: [], count: buckets)
+                for i in 0..<b.count { idx[Int((h[i] >> 40) % UInt64(buckets))].append(Int32(i)) }
+                for k in 0..<buckets where !idx[k].isEmpty { try writers[k].append(b.take(idx[k])) }
+            }
+            return try writers.map { try $0.finish() }
+        }
+        let rightFiles = try split(BatchStream(buildBatches), boundRightKeys, Schema(right.output.map(\.field)))
+        let leftFiles = try split(try left.stream(partition, ctx), boundLeftKeys, Schema(left.output.map(\.field)))
+        var k = 0
+        var current: BatchStream? = nil
+        return BatchStream {
+            while true {
+                if let c = current, let b = try c.next() { return b }
+                guard k < buckets else { return nil }
+                let table = try self.buildTable(try rightFiles[k].read(), ctx, partition)
+                current = try self.probe(table, try leftFiles[k].stream(), partition, ctx)
+                k += 1
+            }
+        }
+    }
+
+    func probe(_ table: JoinTable, _ input: BatchStream, _ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
+        let ectx = ctx.evalContext(partition: partition)
+        let build = table.build
+        let trackBuild = type == .rightOuter || type == .fullOuter
+        var matchedBuild = [Bool](repeating: false, count: trackBuild ? build.count : 0)
         let schema = self.schema
-        for lb in try left.execute(partition, ctx) where lb.count > 0 {
-            let keyCols = try boundLeftKeys.map { try $0.eval(lb, ectx) }
-            let keys = RowKeys.equality(keyCols, count: lb.count)
-            let hashes = keys.hashes()
-            var li: [Int32] = [], ri: [Int32] = []
-            keys.forEachKey(hashes) { i, key, h in
-                if !allNullSafe, let hn = keys.hasNull, hn[i], self.hasUnsafeNull(keyCols, i) { return }
-                let id = table.find(key, hash: h)
-                guard id >= 0 else { return }
-                var r = head[Int(id)]
-                while r >= 0 { li.append(Int32(i)); ri.append(r); r = next[Int(r)] }
+        let pairSchema = Schema((left.output + right.output).map(\.field))
+        var li: [Int32] = [], ri: [Int32] = []
+        var finished = false
+        return BatchStream {
+            while !finished {
+                guard let lb = try input.next() else {
+                    finished = true
+                    if trackBuild {
+                        let un = (0..<build.count).filter { !matchedBuild[$0] }.map { Int32($0) }
+                        if !un.isEmpty {
+                            let nullsLeft = self.left.output.map { Column.nulls($0.dataType, count: un.count) }
+                            return RecordBatch(schema: schema, columns: nullsLeft + build.take(un).columns, count: un.count)
+                        }
+                    }
+                    return nil
+                }
+                if lb.count == 0 { continue }
+                let keyCols = try self.boundLeftKeys.map { try $0.eval(lb, ectx) }
+                table.probe(keyCols, count: lb.count, nullSafe: self.nullSafe, li: &li, ri: &ri)
+                if let cond = self.boundCondition, !li.isEmpty {
+                    let cand = RecordBatch(schema: pairSchema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)
+                    let sel = selection(of: try cond.eval(cand, ectx))
+                    li = sel.map { li[Int($0)] }
+                    ri = sel.map { ri[Int($0)] }
+                }
+                if let out = self.emit(lb, build, li, ri, &matchedBuild, schema), out.count > 0 { return out }
             }
-            if let cond = boundCondition, !li.isEmpty {
-                let cand = RecordBatch(schema: Schema((left.output + right.output).map(\.field)), columns: lb.take(li).columns + build.take(ri).columns, count: li.count)
-                let sel = selection(of: try cond.eval(cand, ectx))
-                li = sel.map { li[Int($0)] }
-                ri = sel.map { ri[Int($0)] }
-            }
-            out += emit(lb, build, li, ri, &matchedBuild, schema)
+            return nil
         }
-        if type == .rightOuter || type == .fullOuter {
-            let un = (0..<build.count).filter { !matchedBuild[$0] }.map { Int32($0) }
-            if !un.isEmpty {
-                let nullsLeft = left.output.map { Column.nulls($0.dataType, count: un.count) }
-                out.append(RecordBatch(schema: schema, columns: nullsLeft + build.take(un).columns, count: un.count))
-            }
-        }
-        return out
     }
 
-    func hasUnsafeNull(_ cols: [Column], _ i: Int) -> Bool {
-        for (k, c) in cols.enumerated() where !nullSafe[k] && c.isNull(i) { return true }
-        return false
-    }
-
-    func emit(_ lb: RecordBatch, _ build: RecordBatch, _ li: [Int32], _ ri: [Int32], _ matchedBuild: inout [Bool], _ schema: Schema) -> [RecordBatch] {
+    func emit(_ lb: RecordBatch, _ build: RecordBatch, _ li: [Int32], _ ri: [Int32], _ matchedBuild: inout [Bool], _ schema: Schema) -> RecordBatch? {
         switch type {
         case .inner, .cross:
-            return li.isEmpty ? [] : [RecordBatch(schema: schema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)]
+            return li.isEmpty ? nil : RecordBatch(schema: schema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)
         case .leftSemi, .leftAnti:
             var hit = [Bool](repeating: false, count: lb.count)
             for i in li { hit[Int(i)] = true }
             let keep = (0..<lb.count).filter { hit[$0] == (type == .leftSemi) }.map { Int32($0) }
-            return keep.isEmpty ? [] : [RecordBatch(schema: schema, columns: lb.take(keep).columns, count: keep.count)]
+            if keep.count == lb.count { return lb }
+            return keep.isEmpty ? nil : RecordBatch(schema: schema, columns: lb.take(keep).columns, count: keep.count)
         case .leftOuter, .fullOuter, .rightOuter:
             for r in ri where !matchedBuild.isEmpty { matchedBuild[Int(r)] = true }
             if type == .rightOuter {
-                return li.isEmpty ? [] : [RecordBatch(schema: schema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)]
+                return li.isEmpty ? nil : RecordBatch(schema: schema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)
             }
-            // Left rows in order, each with its matches or one NULL-padded row.
+            // Left rows in order, each with its matches or one NULL-padded row. Probe pairs
+            // arrive grouped by left row in order.
             var l2: [Int32] = [], r2: [Int32] = []
+            l2.reserveCapacity(max(lb.count, li.count)); r2.reserveCapacity(max(lb.count, li.count))
             var k = 0
-            var byLeft = [[Int32]](repeating: [], count: lb.count)
-            for (a, b) in zip(li, ri) { byLeft[Int(a)].append(b) }
             for i in 0..<lb.count {
-                if byLeft[i].isEmpty { l2.append(Int32(i)); r2.append(-1) } else { for r in byLeft[i] { l2.append(Int32(i)); r2.append(r) } }
+                var any = false
+                while k < li.count && Int(li[k]) == i { l2.append(li[k]); r2.append(ri[k]); k += 1; any = true }
+                if !any { l2.append(Int32(i)); r2.append(-1) }
             }
-            k = l2.count
-            return [RecordBatch(schema: schema, columns: lb.take(l2).columns + build.take(r2).columns, count: k)]
+            return RecordBatch(schema: schema, columns: lb.take(l2).columns + build.take(r2).columns, count: l2.count)
         }
     }
 }

@@ -53,6 +53,35 @@ struct KeyTable {
         return (id, true)
     }
 
+    /// Like `findOrInsert`, for a key stored as one tag byte followed by `bytes` (single
+    /// string keys: tag 1 = a value, tag 0 = NULL), without building the key first.
+    mutating func findOrInsert(tag: UInt8, _ bytes: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
+        var s = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = slots[s]
+            if id < 0 { break }
+            if hashes[Int(id)] == hash {
+                let a = arenaOffsets[Int(id)], b = arenaOffsets[Int(id) + 1]
+                if b - a == bytes.count + 1 && arena[a] == tag {
+                    let same = arena.withUnsafeBytes { raw -> Bool in
+                        guard let base = raw.baseAddress, let kb = bytes.baseAddress else { return bytes.count == 0 }
+                        return memcmp(base + a + 1, kb, bytes.count) == 0
+                    }
+                    if same { return id }
+                }
+            }
+            s = (s + 1) & mask
+        }
+        let id = Int32(hashes.count)
+        slots[s] = id
+        hashes.append(hash)
+        arena.append(tag)
+        arena.append(contentsOf: bytes)
+        arenaOffsets.append(arena.count)
+        if hashes.count * 2 > slots.count { grow() }
+        return id
+    }
+
     func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
         var s = Int(truncatingIfNeeded: hash) & mask
         while true {

@@ -38,11 +38,60 @@ public protocol PhysicalOperator: AnyObject {
     var label: String { get }
     /// Runs whatever must happen before partitions can be read (a shuffle stage).
     func prepare(_ ctx: ExecContext) throws
+    /// The batches of one partition, pulled one at a time: pipelines (scan → filter →
+    /// project → probe → partial aggregate) hold one batch, not a partition.
+    func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream
+    /// Every batch of one partition (operators that need all of their input implement this).
     func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch]
+}
+
+/// A pull-based sequence of batches.
+public struct BatchStream {
+    public let next: () throws -> RecordBatch?
+
+    public init(_ next: @escaping () throws -> RecordBatch?) { self.next = next }
+
+    public init(_ batches: [RecordBatch]) {
+        var i = 0
+        self.next = {
+            guard i < batches.count else { return nil }
+            defer { i += 1 }
+            return batches[i]
+        }
+    }
+
+    public func drain() throws -> [RecordBatch] {
+        var out: [RecordBatch] = []
+        while let b = try next() { out.append(b) }
+        return out
+    }
+
+    /// Applies `f` to each batch, dropping empty results.
+    public func map(_ f: @escaping (RecordBatch) throws -> RecordBatch) -> BatchStream {
+        BatchStream {
+            while let b = try self.next() {
+                let r = try f(b)
+                if r.count > 0 { return r }
+            }
+            return nil
+        }
+    }
+
+    /// Calls `body` for each batch.
+    public func forEach(_ body: (RecordBatch) throws -> Void) throws {
+        while let b = try next() { try body(b) }
+    }
 }
 
 extension PhysicalOperator {
     public func prepare(_ ctx: ExecContext) throws {}
+    // Each operator implements at least one of these two.
+    public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
+        BatchStream(try execute(partition, ctx))
+    }
+    public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
+        try stream(partition, ctx).drain()
+    }
     public var schema: Schema { Schema(output.map(\.field)) }
 
     /// The indented physical plan.
@@ -71,7 +120,7 @@ public enum Driver {
         do {
             try prepareTree(root, ctx)
             let out = try ctx.scheduler.runStage(name: root.label, job: job, partitions: root.partitionCount) { p in
-                try root.execute(p, ctx)
+                try root.stream(p, ctx).drain()
             }
             ctx.scheduler.endJob(job, succeeded: true, millis: Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
             return out
@@ -88,7 +137,7 @@ public enum Driver {
 
     /// Runs every partition of `op` as one stage (used by exchanges and broadcasts).
     static func materialize(_ op: PhysicalOperator, _ ctx: ExecContext, name: String) throws -> [[RecordBatch]] {
-        try ctx.scheduler.runStage(name: name, job: ctx.job, partitions: op.partitionCount) { p in try op.execute(p, ctx) }
+        try ctx.scheduler.runStage(name: name, job: ctx.job, partitions: op.partitionCount) { p in try op.stream(p, ctx).drain() }
     }
 }
 

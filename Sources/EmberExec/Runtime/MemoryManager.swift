@@ -32,19 +32,70 @@ public final class MemoryManager {
 
     func noteSpill(_ bytes: Int) {
         lock.lock(); spilledBytes += bytes; lock.unlock()
+        MemoryManager.totalLock.lock(); MemoryManager._totalSpilled += bytes; MemoryManager.totalLock.unlock()
+    }
+
+    nonisolated(unsafe) static var _totalSpilled = 0
+    static let totalLock = NSLock()
+    /// Bytes spilled by every query of this process (for tests and metrics).
+    public static var totalSpilledBytes: Int {
+        totalLock.lock(); defer { totalLock.unlock() }
+        return _totalSpilled
     }
 
     /// Writes batches to a new spill file and returns a handle that reads them back.
     public func spill(_ batches: [RecordBatch]) throws -> SpillFile {
-        let path = (spillDirectory as NSString).appendingPathComponent("ember-spill-\(UUID().uuidString).bin")
-        var data = Data()
-        for b in batches { SpillCodec.encode(b, into: &data) }
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw EmberError.io("cannot write spill file \(path)")
-        }
-        noteSpill(data.count)
-        return SpillFile(path: path, schema: batches.first?.schema ?? Schema([]), bytes: data.count)
+        let w = try SpillWriter(directory: spillDirectory, schema: batches.first?.schema ?? Schema([]), memory: self)
+        for b in batches { try w.append(b) }
+        return try w.finish()
     }
+
+    /// A spill file written batch by batch.
+    public func spillWriter(schema: Schema) throws -> SpillWriter {
+        try SpillWriter(directory: spillDirectory, schema: schema, memory: self)
+    }
+}
+
+/// Appends batches to a spill file, each behind its byte length.
+public final class SpillWriter {
+    let path: String
+    let schema: Schema
+    let handle: FileHandle
+    weak var memory: MemoryManager?
+    var bytes = 0
+    var closed = false
+
+    init(directory: String, schema: Schema, memory: MemoryManager) throws {
+        path = (directory as NSString).appendingPathComponent("ember-spill-\(UUID().uuidString).bin")
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw EmberError.io("cannot create spill file \(path)")
+        }
+        self.schema = schema
+        self.handle = h
+        self.memory = memory
+    }
+
+    public func append(_ b: RecordBatch) throws {
+        var data = Data()
+        SpillCodec.encode(b, into: &data)
+        var len = Data()
+        SpillCodec.appendInt(&len, data.count)
+        do {
+            try handle.write(contentsOf: len)
+            try handle.write(contentsOf: data)
+        } catch {
+            throw EmberError.io("cannot write spill file \(path): \(error)")
+        }
+        bytes += data.count + 8
+    }
+
+    public func finish() throws -> SpillFile {
+        if !closed { try? handle.close(); closed = true }
+        memory?.noteSpill(bytes)
+        return SpillFile(path: path, schema: schema, bytes: bytes)
+    }
+
+    deinit { if !closed { try? handle.close() } }
 }
 
 /// Batches spilled to local disk.
@@ -59,13 +110,30 @@ public final class SpillFile {
         self.bytes = bytes
     }
 
-    public func read() throws -> [RecordBatch] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw EmberError.io("spill file \(path) is missing") }
-        var pos = 0
-        var out: [RecordBatch] = []
-        let bytes = [UInt8](data)
-        while pos < bytes.count { out.append(try SpillCodec.decode(bytes, &pos, schema: schema)) }
-        return out
+    public func read() throws -> [RecordBatch] { try stream().drain() }
+
+    /// Reads the batches back one at a time.
+    public func stream() throws -> BatchStream {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw EmberError.io("spill file \(path) is missing") }
+        let schema = self.schema
+        let path = self.path
+        var done = false
+        return BatchStream { [self] in
+            _ = self  // keep the file alive while it is read
+            if done { return nil }
+            guard let lenData = try h.read(upToCount: 8), lenData.count == 8 else {
+                done = true
+                try? h.close()
+                return nil
+            }
+            var pos = 0
+            let len = try SpillCodec.readInt([UInt8](lenData), &pos)
+            guard len >= 0, let body = try h.read(upToCount: len), body.count == len else {
+                throw EmberError.io("truncated spill file \(path)")
+            }
+            var p = 0
+            return try SpillCodec.decode([UInt8](body), &p, schema: schema)
+        }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -31,6 +31,7 @@ public final class Scheduler {
     public init(cores: Int, maxAttempts: Int) {
         self.cores = max(1, cores)
         self.maxAttempts = max(1, maxAttempts)
+        _ = MallocTuning.applied
     }
 
     public func addListener(_ l: RuntimeListener) {
@@ -121,3 +122,24 @@ public final class Scheduler {
         return (0, 0)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+/// glibc hands large arrays straight to mmap and back, so every batch-sized buffer
+/// arrives as fresh pages the kernel must zero (a quarter of a group-by's time). Raising
+/// the mmap and trim thresholds keeps freed buffers in the heap for reuse.
+enum MallocTuning {
+    static let applied: Bool = {
+        // mallopt is not in the Glibc module map; find it at run time.
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        let mallopt = unsafeBitCast(sym, to: Mallopt.self)
+        _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 512 << 20)
+        _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
+        return true
+    }()
+}
+#else
+enum MallocTuning { static let applied = true }
+#endif

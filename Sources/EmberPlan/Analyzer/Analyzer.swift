@@ -27,7 +27,17 @@ public final class Analyzer {
 
     func resolve(_ plan: LogicalPlan, outer: [[Attribute]]) throws -> LogicalPlan {
         switch plan {
-        case .scan, .cached: return plan
+        case .scan, .cached, .existenceJoin, .recursiveUnion: return plan
+        case .generate(let c, let g, let o, let q, let names, let out):
+            if !out.isEmpty { return plan }
+            let child = try resolve(c, outer: outer)
+            let rg = try resolveExpr(g, input: try child.output(), outer: outer)
+            guard case .call(let call) = rg, CollectionFunctions.generators.contains(call.name) else {
+                throw EmberError(errorClass: "UNSUPPORTED_GENERATOR.NOT_GENERATOR", sqlState: "42K0E", message: "The generator is not supported: \(ExprPrinter.sql(g)) is expected to be a generator. However, its class is not a generator.")
+            }
+            return .generate(child, generator: rg, outer: o, qualifier: q, names: names, output: try generatorOutput(call, names: names, qualifier: q))
+        case .recursiveCTE(let def):
+            return try resolve(def, outer: outer)
         case .sql:
             throw EmberError.internalError("SQL text must be parsed before analysis")
         case .unresolvedRelation(let parts):
@@ -37,7 +47,7 @@ public final class Analyzer {
                     return .subqueryAlias(try freshCopy(def), name)
                 }
             }
-            guard let view = catalog.lookupView(name) else {
+            guard let view = try catalog.lookupView(name) else {
                 throw EmberError.tableNotFound(parts.map { quoteIdentifierIfNeeded($0) }.joined(separator: "."))
             }
             return .subqueryAlias(try freshCopy(view), name)
@@ -56,7 +66,12 @@ public final class Analyzer {
             ctes.append(scope)
             defer { ctes.removeLast() }
             for (name, def) in defs {
-                let r = try resolve(def, outer: outer)
+                let r: LogicalPlan
+                if case .recursiveCTE(let body) = def {
+                    r = try resolveRecursiveCTE(name, body, outer: outer)
+                } else {
+                    r = try resolve(def, outer: outer)
+                }
                 scope[name] = r
                 ctes[ctes.count - 1] = scope
             }
@@ -153,6 +168,79 @@ public final class Analyzer {
         }
     }
 
+    /// `name AS (anchor UNION ALL step)` of WITH RECURSIVE: the anchor is resolved first;
+    /// while the step is resolved, `name` reads a placeholder scan with the anchor's columns,
+    /// which the executor feeds with each step's rows.
+    func resolveRecursiveCTE(_ name: String, _ def: LogicalPlan, outer: [[Attribute]]) throws -> LogicalPlan {
+        var renames: [(String, String)] = []
+        var body = def
+        if case .withColumnsRenamed(let c, let r) = def { body = c; renames = r }
+        guard case .setOperation(let anchor, let step, .union, true, false, _) = body else {
+            // Not self-referencing in the recursive shape: an ordinary CTE.
+            return try resolve(def, outer: outer)
+        }
+        let a = try resolve(renames.isEmpty ? anchor : .withColumnsRenamed(anchor, renames), outer: outer)
+        let aOut = try a.output()
+        let reference = AnyHashableBox("recursive reference \(name)")
+        let refAttrs = aOut.map { Attribute.fresh($0.name, $0.dataType, nullable: true) }
+        let placeholder = LogicalPlan.scan(ScanNode(
+            source: .local(LocalRelation(schema: Schema(refAttrs.map(\.field)), data: reference, rowCount: 0)), fullOutput: refAttrs))
+        ctes[ctes.count - 1][name] = placeholder
+        let r = try resolve(step, outer: outer)
+        let rOut = try r.output()
+        guard rOut.count == aOut.count else {
+            throw EmberError(errorClass: "NUM_COLUMNS_MISMATCH", sqlState: "42826", message: "UNION can only be performed on inputs with the same number of columns, but the first input has \(aOut.count) columns and the second input has \(rOut.count) columns.")
+        }
+        // Each step's rows must have the anchor's types (they are fed back by position).
+        let stepPlan = LogicalPlan.project(r, zip(rOut, aOut).map { x, t in
+            x.dataType == t.dataType ? .attribute(x) : .alias(TypeCoercion.cast(.attribute(x), to: t.dataType), name: t.name, id: ExprIds.next())
+        })
+        let out = zip(aOut, rOut).map { Attribute.fresh($0.name, $0.dataType, nullable: $0.nullable || $1.nullable) }
+        return .recursiveUnion(anchor: a, recursive: stepPlan, reference: reference, output: out)
+    }
+
+    /// The columns a resolved generator call produces: Spark's names (col, pos, key, value,
+    /// struct fields) or the given aliases, which must match in number.
+    func generatorOutput(_ call: FunctionCall, names: [String], qualifier: String?) throws -> [Attribute] {
+        guard case .structure(let fields) = call.dataType else { return [] }
+        if !names.isEmpty && names.count != fields.count {
+            throw EmberError(errorClass: "UDTF_ALIAS_NUMBER_MISMATCH", sqlState: "42802", message: "The number of aliases supplied in the AS clause does not match the number of columns output by the UDTF. Expected \(fields.count) aliases, but got \(names.joined(separator: ", ")).")
+        }
+        return fields.enumerated().map { i, f in
+            var a = Attribute.fresh(names.isEmpty ? f.name : names[i], f.dataType, nullable: true)
+            if let qualifier { a.qualifier = [qualifier] }
+            return a
+        }
+    }
+
+    /// A select list with a generator (`SELECT explode(arr) AS x, …`) becomes a `Generate`
+    /// below the projection, whose generated columns take the generator's place.
+    func extractGenerator(_ child: LogicalPlan, _ resolved: [Expr], _ items: [Expr]) throws -> LogicalPlan? {
+        func generatorCall(_ e: Expr) -> FunctionCall? {
+            if case .call(let c) = e, CollectionFunctions.generators.contains(c.name) { return c }
+            return nil
+        }
+        var found: (Int, FunctionCall)? = nil
+        for (i, r) in resolved.enumerated() {
+            let body: Expr = { if case .alias(let x, _, _) = r { return x }; return r }()
+            if let c = generatorCall(body) {
+                if found != nil {
+                    throw EmberError(errorClass: "UNSUPPORTED_GENERATOR.MULTI_GENERATOR", sqlState: "42K0E", message: "The generator is not supported: only one generator allowed per SELECT clause but found 2: \(resolved.compactMap { generatorCall($0) }.map { ExprPrinter.sql(.call($0)) }.joined(separator: ", ")).")
+                }
+                found = (i, c)
+            } else if body.contains(where: { generatorCall($0) != nil }) {
+                throw EmberError(errorClass: "UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS", sqlState: "42K0E", message: "The generator is not supported: nested in expressions \"\(ExprPrinter.sql(body))\".")
+            }
+        }
+        guard let (i, call) = found else { return nil }
+        // Only an alias the query wrote names the column (not the generated column name).
+        var names: [String] = []
+        if case .alias(_, let n, _) = items[i] { names = [n] }
+        let out = try generatorOutput(call, names: names, qualifier: nil)
+        let gen = LogicalPlan.generate(child, generator: .call(call), outer: false, qualifier: nil, names: names, output: out)
+        return .project(gen, Array(resolved[..<i]) + out.map(Expr.attribute) + Array(resolved[(i + 1)...]))
+    }
+
     /// Re-instantiates a resolved plan with fresh attribute ids, so a view or CTE used
     /// twice (a self-join) has distinct columns on each side.
     func freshCopy(_ plan: LogicalPlan) throws -> LogicalPlan {
@@ -220,12 +308,39 @@ public final class Analyzer {
     func resolveProject(_ child: LogicalPlan, _ exprs: [Expr], outer: [[Attribute]]) throws -> LogicalPlan {
         let input = try child.output()
         let items = try expandStars(exprs, input)
-        let resolved = try items.map { named(try resolveExpr($0, input: input, outer: outer), original: $0) }
+        var resolved: [Expr] = []
+        for item in items {
+            let r: Expr
+            do {
+                r = try resolveExpr(item, input: input, outer: outer)
+            } catch let e as EmberError where e.errorClass.hasPrefix("UNRESOLVED_COLUMN") {
+                // Lateral column alias: a name defined earlier in the same SELECT list.
+                guard let inlined = inlineLateralAliases(item, resolved, input) else { throw e }
+                r = try resolveExpr(inlined, input: input, outer: outer)
+            }
+            resolved.append(named(r, original: item))
+        }
+        try checkWindowFunctionsHaveOver(resolved)
+        if let g = try extractGenerator(child, resolved, items) { return try extractWindows(g) }
         if resolved.contains(where: { $0.containsAggregate }) {
             try checkAggregates(resolved, groupings: [])
             return try extractWindows(.aggregate(child, .groupBy, groupings: [], aggregates: resolved))
         }
         return try extractWindows(.project(child, resolved))
+    }
+
+    /// Replaces names that the input lacks but an earlier select item aliases with that
+    /// item's expression (Spark's lateral column alias); nil when nothing was replaced.
+    func inlineLateralAliases(_ e: Expr, _ earlier: [Expr], _ input: [Attribute]) -> Expr? {
+        var replaced = false
+        let out = e.transformDown { node -> Expr? in
+            guard case .unresolvedAttribute(let parts) = node, parts.count == 1, (try? lookup(parts, in: input)) == nil else { return nil }
+            for item in earlier.reversed() {
+                if case .alias(let x, let n, _) = item, same(n, parts[0]) { replaced = true; return x }
+            }
+            return nil
+        }
+        return replaced ? out : nil
     }
 
     func resolveFilter(_ child: LogicalPlan, _ cond: Expr, outer: [[Attribute]]) throws -> LogicalPlan {
@@ -239,7 +354,17 @@ public final class Analyzer {
             let aggOut = try child.output()
             let r = try resolveExpr(cond, input: innerInput + aggOut.filter { a in !innerInput.contains { same($0.name, a.name) } }, outer: outer)
             try checkBoolean(r, "HAVING")
-            let rewritten = try pullIntoAggregate(r, groupings: groupings, aggs: &aggs, aggOutput: aggOut)
+            let rewritten: Expr
+            do {
+                rewritten = try pullIntoAggregate(r, groupings: groupings, aggs: &aggs, aggOutput: aggOut)
+            } catch let e as EmberError where e.errorClass == "MISSING_AGGREGATION" {
+                // HAVING sees the aggregate's output: a column neither grouped nor aggregated
+                // does not resolve there (Spark reports it as unresolved, not as missing aggregation).
+                if let name = r.firstUngroupedColumn(groupings: groupings, aggOutput: aggOut) {
+                    throw EmberError.unresolvedColumn(quoteIdentifierIfNeeded(name), candidates: aggOut.map { quoteIdentifierIfNeeded($0.name) })
+                }
+                throw e
+            }
             let newAgg = LogicalPlan.aggregate(aggChild, type, groupings: groupings, aggregates: aggs)
             return .project(.filter(newAgg, rewritten), aggOut.map(Expr.attribute))
         }
@@ -289,8 +414,11 @@ public final class Analyzer {
     func resolveSort(_ child: LogicalPlan, _ orders: [Expr], global: Bool, outer: [[Attribute]]) throws -> LogicalPlan {
         let input = try child.output()
         // Ordinals: ORDER BY 1.
-        let orders = orders.map { o -> Expr in
-            if case .sortOrder(.literal(let v, let t), let asc, let nf) = o, t.isIntegral, let k = v.int64Value, k >= 1, Int(k) <= input.count {
+        let orders = try orders.map { o -> Expr in
+            if case .sortOrder(.literal(let v, let t), let asc, let nf) = o, t.isIntegral, let k = v.int64Value {
+                guard k >= 1, k <= Int64(input.count) else {
+                    throw EmberError(errorClass: "ORDER_BY_POS_OUT_OF_RANGE", sqlState: "42805", message: "ORDER BY position \(k) is not in select list (valid range is [1, \(input.count)]).")
+                }
                 return .sortOrder(.attribute(input[Int(k) - 1]), ascending: asc, nullsFirst: nf)
             }
             return o
@@ -329,6 +457,7 @@ public final class Analyzer {
         let input = try child.output()
         let items = try expandStars(aggs, input)
         let resolvedItems = try items.map { named(try resolveExpr($0, input: input, outer: outer), original: $0) }
+        try checkWindowFunctionsHaveOver(resolvedItems)
         var groups: [Expr] = []
         if groupings.count == 1, case .unresolvedAttribute(["*ALL*"]) = groupings[0] {
             groups = resolvedItems.filter { !$0.containsAggregate }.map { if case .alias(let e, _, _) = $0 { return e }; return $0 }
@@ -359,23 +488,29 @@ public final class Analyzer {
         }
         try checkAggregates(resolvedItems, groupings: groups)
         if type == .groupBy || groups.isEmpty {
-            return try extractWindows(.aggregate(child, .groupBy, groupings: groups, aggregates: resolvedItems))
+            let items = try resolvedItems.map { try replaceGroupingCalls($0, groups: groups, dropped: []) }
+            return try extractWindows(.aggregate(child, .groupBy, groupings: groups, aggregates: items))
         }
-        // ROLLUP / CUBE: a union of one aggregate per grouping set, absent keys NULL.
+        // ROLLUP / CUBE / GROUPING SETS: a union of one aggregate per grouping set, absent keys NULL.
         let n = groups.count
         var sets: [[Int]] = []
-        if type == .rollup {
+        switch type {
+        case .rollup:
             for k in stride(from: n, through: 0, by: -1) { sets.append(Array(0..<k)) }
-        } else {
+        case .cube:
             for mask in stride(from: (1 << n) - 1, through: 0, by: -1) { sets.append((0..<n).filter { mask & (1 << (n - 1 - $0)) != 0 }) }
+        case .groupingSets(let given): sets = given.map { $0.filter { $0 < n } }
+        case .groupBy: sets = [Array(0..<n)]
         }
         var branches: [LogicalPlan] = []
         let outAttrs = try resolvedItems.map { try $0.toAttribute() }
         for set in sets {
             let kept = set.map { groups[$0] }
             let dropped = (0..<n).filter { !set.contains($0) }.map { groups[$0] }
-            let items = resolvedItems.enumerated().map { (i, item) -> Expr in
-                let body: Expr = { if case .alias(let e, _, _) = item { return e }; return item }()
+            let droppedIdx = Set((0..<n).filter { !set.contains($0) })
+            let items = try resolvedItems.enumerated().map { (i, item) -> Expr in
+                let body0: Expr = { if case .alias(let e, _, _) = item { return e }; return item }()
+                let body = try replaceGroupingCalls(body0, groups: groups, dropped: droppedIdx)
                 let replaced = body.transformDown { node -> Expr? in
                     if case .call(let c) = node, c.kind == .aggregate { return node }
                     if dropped.contains(node) && !kept.contains(node) { return .literal(.null, node.dataType) }
@@ -389,6 +524,22 @@ public final class Analyzer {
         for b in branches.dropFirst() { plan = .setOperation(plan, b, .union, isAll: true, byName: false, allowMissingColumns: false) }
         let unionOut = try plan.output()
         return .project(plan, zip(unionOut, outAttrs).map { u, o in .alias(.attribute(u.asNullable), name: o.name, id: o.id) })
+    }
+
+    /// `grouping(x)` / `grouping_id(…)` in one grouping set: 1 bits for the keys the set leaves out.
+    func replaceGroupingCalls(_ e: Expr, groups: [Expr], dropped: Set<Int>) throws -> Expr {
+        try e.transformDown { node -> Expr? in
+            guard case .call(let c) = node, c.name == "grouping" || c.name == "grouping_id" else { return nil }
+            let keys = c.name == "grouping_id" && c.args.isEmpty ? groups : c.args
+            var id: Int64 = 0
+            for k in keys {
+                guard let i = groups.firstIndex(of: k) else {
+                    throw EmberError(errorClass: "GROUPING_COLUMN_MISMATCH", sqlState: "42803", message: "Column of grouping (\(ExprPrinter.sql(k))) can't be found in grouping columns \(groups.map(ExprPrinter.sql).joined(separator: ",")).")
+                }
+                id = id << 1 | (dropped.contains(i) ? 1 : 0)
+            }
+            return c.name == "grouping" ? .literal(.byte(Int8(id)), .byte) : .literal(.long(id), .long)
+        }
     }
 
     /// Every column read outside an aggregate call must be (part of) a grouping expression.
@@ -482,6 +633,12 @@ public final class Analyzer {
         var r = r0
         if Set(lo.map(\.id)).intersection(try r.output().map(\.id)).count > 0 { r = try freshCopy(r) }
         let ro = try r.output()
+        var using = using
+        if using == JoinType.naturalUsing {
+            // NATURAL JOIN: USING every column name both sides have, in the left side's order.
+            using = lo.map(\.name).filter { n in ro.contains { same($0.name, n) } }
+            if using.isEmpty { return .join(l, r, type == .inner ? .inner : type, condition: nil, using: []) }
+        }
         if !using.isEmpty {
             var conds: [Expr] = []
             var lk: [Attribute] = [], rk: [Attribute] = []
@@ -565,9 +722,7 @@ public final class Analyzer {
             let out = try u.output()
             return .aggregate(u, .groupBy, groupings: out.map(Expr.attribute), aggregates: out.map(Expr.attribute))
         case .intersect, .except:
-            if all {
-                throw EmberError.unsupported("\(type == .intersect ? "INTERSECT" : "EXCEPT") ALL is not supported yet.")
-            }
+            if all { return try intersectOrExceptAll(lw, rw, intersect: type == .intersect) }
             let lOut = try lw.output(), rOut = try rw.output()
             let conds = zip(lOut, rOut).map { a, b in
                 Expr.call(FunctionCall(name: "<=>", args: [.attribute(a), .attribute(b)], dataType: .boolean, nullable: false))
@@ -576,6 +731,39 @@ public final class Analyzer {
             let join = LogicalPlan.join(lw, rw, type == .intersect ? .leftSemi : .leftAnti, condition: cond, using: [])
             return .aggregate(join, .groupBy, groupings: lOut.map(Expr.attribute), aggregates: lOut.map(Expr.attribute))
         }
+    }
+
+    /// INTERSECT ALL / EXCEPT ALL as Spark rewrites them: tag each side's rows, union them,
+    /// count per distinct row how often each side has it, and replicate the row
+    /// min(left, right) times (INTERSECT) or left − right times (EXCEPT) with a generator.
+    func intersectOrExceptAll(_ l: LogicalPlan, _ r: LogicalPlan, intersect: Bool) throws -> LogicalPlan {
+        func fn(_ name: String, _ args: Expr...) throws -> Expr {
+            try resolveExpr(.function(name: name, args: args, isDistinct: false), input: [], outer: [])
+        }
+        func tagged(_ p: LogicalPlan, _ tags: [Expr]) throws -> LogicalPlan {
+            try .project(p, p.output().map(Expr.attribute) + tags.enumerated().map { .alias($1, name: "vcol\($0)", id: ExprIds.next()) })
+        }
+        let t = Expr.literal(.boolean(true), .boolean), f = Expr.literal(.null, .boolean)
+        let (lt, rt) = intersect
+            ? (try tagged(l, [t, f]), try tagged(r, [f, t]))
+            : (try tagged(l, [.literal(.long(1), .long)]), try tagged(r, [.literal(.long(-1), .long)]))
+        let union = LogicalPlan.setOperation(lt, rt, .union, isAll: true, byName: false, allowMissingColumns: false)
+        let uOut = try union.output()
+        let cols = Array(uOut.dropLast(intersect ? 2 : 1))
+        let counts: [Expr] = intersect
+            ? [try fn("count", .attribute(uOut[cols.count])), try fn("count", .attribute(uOut[cols.count + 1]))]
+            : [try fn("sum", .attribute(uOut[cols.count]))]
+        let countAliases = counts.enumerated().map { Expr.alias($1, name: "cnt\($0)", id: ExprIds.next()) }
+        let agg = LogicalPlan.aggregate(union, .groupBy, groupings: cols.map(Expr.attribute), aggregates: cols.map(Expr.attribute) + countAliases)
+        let c = try countAliases.map { Expr.attribute(try $0.toAttribute()) }
+        let one = Expr.literal(.long(1), .long)
+        let keep = intersect ? try fn("and", try fn(">=", c[0], one), try fn(">=", c[1], one)) : try fn(">=", c[0], one)
+        let times = intersect ? try fn("least", c[0], c[1]) : c[0]
+        let gen = try fn("explode", try fn("array_repeat", t, TypeCoercion.cast(times, to: .int)))
+        guard case .call(let g) = gen else { throw EmberError.internalError("replicate generator") }
+        let out = try generatorOutput(g, names: [], qualifier: nil)
+        let replicate = LogicalPlan.generate(.filter(agg, keep), generator: gen, outer: false, qualifier: nil, names: [], output: out)
+        return .project(replicate, cols.map(Expr.attribute))
     }
 
     func freshIfShared(_ r: LogicalPlan, _ l: LogicalPlan) throws -> LogicalPlan {
@@ -644,5 +832,20 @@ public final class Analyzer {
 extension String {
     func equalsIgnoringCase(_ other: String) -> Bool {
         self == other || self.lowercased() == other.lowercased()
+    }
+}
+
+extension Expr {
+    /// The first column read outside aggregate calls that is neither a grouping expression
+    /// nor an aggregate output column.
+    func firstUngroupedColumn(groupings: [Expr], aggOutput: [Attribute]) -> String? {
+        if groupings.contains(self) { return nil }
+        switch self {
+        case .call(let c) where c.kind == .aggregate: return nil
+        case .attribute(let a): return aggOutput.contains { $0.id == a.id } ? nil : a.name
+        default:
+            for c in children { if let n = c.firstUngroupedColumn(groupings: groupings, aggOutput: aggOutput) { return n } }
+            return nil
+        }
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 
 /// What the analyzer needs from the session: temporary views and file schemas.
 public protocol Catalog: AnyObject {
-    /// A resolved plan for a temporary view, or nil.
-    func lookupView(_ name: String) -> LogicalPlan?
+    /// A resolved plan for a view, or nil. Views defined by a query are analyzed again on
+    /// each use (as Spark stores their text), so that errors in them surface here.
+    func lookupView(_ name: String) throws -> LogicalPlan?
     /// Resolves a file source (infers its schema when none is given).
     func resolveSource(_ source: DataSource) throws -> Schema
 }

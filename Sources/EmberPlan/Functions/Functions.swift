@@ -32,7 +32,7 @@ public struct FunctionSignature {
 public enum Functions {
     public static let all: [String: FunctionSignature] = {
         var d: [String: FunctionSignature] = [:]
-        for f in operators + conditionals + aggregates + windows + extraScalars { d[f.name] = f }
+        for f in operators + conditionals + aggregates + windows + extraScalars + CollectionFunctions.all + StatAggregates.all { d[f.name] = f }
         return d
     }()
 
@@ -45,6 +45,7 @@ public enum Functions {
         "day": "dayofmonth", "ifnull": "nvl", "some": "bool_or", "any": "bool_or", "every": "bool_and",
         "printf": "format_string", "position": "locate", "date_part": "extract", "dateadd": "date_add",
         "datediff": "datediff", "random": "rand", "sha": "sha1", "char": "chr", "isnan": "isnan",
+        "array_agg": "collect_list", "mod": "%", "equal_null": "<=>", "regexp": "rlike",
     ]
 
     /// Functions whose result differs between evaluations.
@@ -130,20 +131,36 @@ public enum Functions {
     static func arithmetic(_ op: String) -> FunctionSignature {
         FunctionSignature(op, arity: 2...2) { args in
             var a = args[0].dataType, b = args[1].dataType
-            if a == .string { args[0] = TypeCoercion.cast(args[0], to: b.isNumeric ? (b.isDecimal ? .double : b) : .double); a = args[0].dataType }
-            if b == .string { args[1] = TypeCoercion.cast(args[1], to: a.isNumeric ? (a.isDecimal ? .double : a) : .double); b = args[1].dataType }
+            if a == .string && b == .string {
+                throw EmberError.datatypeMismatch(
+                    "BINARY_OP_WRONG_TYPE",
+                    "Cannot resolve \"(\(ExprPrinter.sql(args[0])) \(op) \(ExprPrinter.sql(args[1])))\" due to data type mismatch: the binary operator requires the input type (\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or \"INTERVAL\"), not \"STRING\".")
+            }
+            // Date arithmetic, as Spark rewrites it: date - date (a string side read as a date)
+            // is datediff; date ± n is date_add/date_sub, whose days must be INT, SMALLINT or TINYINT.
+            if op == "-" && (a == .date || b == .date) && (a == .string || b == .string || a == b) {
+                args = args.map { TypeCoercion.cast($0, to: .date) }
+                return .int
+            }
+            if (op == "+" && (a == .date || b == .date)) || (op == "-" && a == .date) {
+                if a != .date { args.swapAt(0, 1); swap(&a, &b) }
+                if b == .string { args[1] = TypeCoercion.cast(args[1], to: .date); b = .date }
+                if b == .null { args[1] = .literal(.null, .int); b = .int }
+                guard b == .int || b == .short || b == .byte else {
+                    throw EmberError.datatypeMismatch(
+                        "UNEXPECTED_INPUT_TYPE",
+                        "Cannot resolve \"\(op == "+" ? "date_add" : "date_sub")(\(ExprPrinter.sql(args[0])), \(ExprPrinter.sql(args[1])))\" due to data type mismatch: The second parameter requires the (\"INT\" or \"SMALLINT\" or \"TINYINT\") type, however \"\(ExprPrinter.sql(args[1]))\" has the type \"\(b.sql)\".")
+                }
+                let days = TypeCoercion.cast(args[1], to: .int)
+                args = [args[0], op == "-" ? .call(FunctionCall(name: "negative", args: [days], dataType: .int, nullable: days.nullable)) : days]
+                return .date  // rewritten to date_add by the analyzer
+            }
+            // A string meets a number as BIGINT (integral) or DOUBLE, as Spark's ANSI string promotion.
+            if a == .string { args[0] = TypeCoercion.cast(args[0], to: b.isNumeric ? (b.isIntegral ? .long : .double) : .double); a = args[0].dataType }
+            if b == .string { args[1] = TypeCoercion.cast(args[1], to: a.isNumeric ? (a.isIntegral ? .long : .double) : .double); b = args[1].dataType }
             if a == .null && b == .null { args = args.map { TypeCoercion.cast($0, to: .double) }; return op == "/" ? .double : .int }
             if a == .null { args[0] = .literal(.null, b); a = b }
             if b == .null { args[1] = .literal(.null, a); b = a }
-            // Datetime arithmetic.
-            if op == "+" || op == "-" {
-                if a == .date && b.isIntegral {
-                    args = [args[0], op == "-" ? .call(FunctionCall(name: "negative", args: [TypeCoercion.cast(args[1], to: .int)], dataType: .int, nullable: args[1].nullable)) : TypeCoercion.cast(args[1], to: .int)]
-                    return .date  // rewritten to date_add by the analyzer
-                }
-                if b == .date && a.isIntegral && op == "+" { args.swapAt(0, 1); return .date }
-                if a == .date && b == .date && op == "-" { return .int }
-            }
             guard a.isNumeric, b.isNumeric else {
                 throw EmberError.datatypeMismatch(
                     a.isNumeric || b.isNumeric || a != b ? "BINARY_OP_DIFF_TYPES" : "BINARY_OP_WRONG_TYPE",
@@ -261,9 +278,12 @@ public enum Functions {
 
     // MARK: Conditionals
 
-    static func sameType(_ name: String, arity: ClosedRange<Int>, nulls: FunctionSignature.Nulls) -> FunctionSignature {
+    static func sameType(_ name: String, arity: ClosedRange<Int>, nulls: FunctionSignature.Nulls, promoteStrings: Bool = true) -> FunctionSignature {
         FunctionSignature(name, arity: arity, nulls: nulls) { args in
-            guard let t = TypeCoercion.common(args.map(\.dataType)) else {
+            let types = args.map(\.dataType)
+            // greatest/least take no string promotion: strings mix only with strings.
+            let mixesStrings = !promoteStrings && types.contains(.string) && types.contains { $0 != .string && $0 != .null }
+            guard !mixesStrings, let t = TypeCoercion.common(types) else {
                 throw EmberError.datatypeMismatch(
                     "DATA_DIFF_TYPES",
                     "Cannot resolve \"\(name)(\(args.map(ExprPrinter.sql).joined(separator: ", ")))\" due to data type mismatch: Input to `\(name)` should all be the same type, but it's [\(args.map { $0.dataType.sql }.joined(separator: ", "))].")
@@ -276,8 +296,8 @@ public enum Functions {
     public static let conditionals: [FunctionSignature] = [
         sameType("coalesce", arity: 1...Int.max, nulls: .always),
         sameType("nvl", arity: 2...2, nulls: .always),
-        sameType("greatest", arity: 2...Int.max, nulls: .always),
-        sameType("least", arity: 2...Int.max, nulls: .always),
+        sameType("greatest", arity: 2...Int.max, nulls: .always, promoteStrings: false),
+        sameType("least", arity: 2...Int.max, nulls: .always, promoteStrings: false),
         FunctionSignature("nullif", arity: 2...2, nulls: .always) { args in
             guard let t = TypeCoercion.comparable(args[0].dataType, args[1].dataType) else { throw mismatch("nullif", "incompatible types") }
             args[1] = TypeCoercion.cast(args[1], to: t)
@@ -299,7 +319,8 @@ public enum Functions {
             var i = 0
             while i + 1 < args.count {
                 if args[i].dataType != .boolean {
-                    if args[i].dataType == .null { args[i] = .literal(.null, .boolean) } else {
+                    // Unlike `if`, CASE rejects an untyped NULL condition (Spark: VOID is not BOOLEAN).
+                    do {
                         throw EmberError.datatypeMismatch(
                             "UNEXPECTED_INPUT_TYPE",
                             "Cannot resolve \"\(ExprPrinter.sql(.function(name: "when", args: args, isDistinct: false)))\" due to data type mismatch: The \(ordinal(i)) parameter requires the \"BOOLEAN\" type, however \"\(ExprPrinter.sql(args[i]))\" has the type \"\(args[i].dataType.sql)\".")
@@ -358,7 +379,7 @@ public enum Functions {
         agg("percentile_approx", arity: 2...3) { args in
             let t = args[0].dataType
             guard t.isNumeric || t.isDatetime else { throw mismatch("percentile_approx", "requires numeric input") }
-            if case .literal(let v, _) = args[1], case .array = v { return .array(element: t, containsNull: false) }
+            if case .array = args[1].dataType { return .array(element: t, containsNull: false) }
             return t
         },
         agg("bool_and") { args in try coerce(&args, 0, to: .boolean, fn: "bool_and"); return .boolean },

@@ -124,5 +124,20 @@ public enum StringFunctions {
         FunctionSignature("crc32", arity: 1...1) { args in try bytesArg(&args, 0, fn: "crc32"); return .long },
         F.fixed("levenshtein", [.string, .string, .int], .int, optional: 1),
         str("soundex"),
+        FunctionSignature("encode", arity: 2...2) { args in
+            try F.coerce(&args, 0, to: .string, fn: "encode"); try F.coerce(&args, 1, to: .string, fn: "encode"); return .binary
+        },
+        FunctionSignature("decode", arity: 2...2) { args in
+            try bytesArg(&args, 0, fn: "decode"); try F.coerce(&args, 1, to: .string, fn: "decode"); return .string
+        },
+        str("regexp_count", 2, .int),
+        F.fixed("regexp_instr", [.string, .string, .int], .int, optional: 1),
+        F.fixed("substring_index", [.string, .string, .int], .string),
+        FunctionSignature("elt", arity: 2...Int.max, nulls: .always) { args in
+            try F.coerce(&args, 0, to: .int, fn: "elt")
+            for i in 1..<args.count { try F.coerce(&args, i, to: .string, fn: "elt") }
+            return .string
+        },
+        str("find_in_set", 2, .int),
     ]
 }

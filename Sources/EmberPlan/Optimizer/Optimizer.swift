@@ -11,6 +11,7 @@ public protocol OptimizerRule {
 public struct Optimizer {
     /// The ordered rule list; `disabled` names rules to skip (for tests and debugging).
     public static let defaultRules: [OptimizerRule] = [
+        RewriteSubqueries(),
         CombineFilters(),
         PushDownFilters(),
         CombineFilters(),
@@ -63,6 +64,10 @@ extension LogicalPlan {
         case .fillNa(_, let c, let v): return .fillNa(k[0], columns: c, values: v)
         case .dropNa(_, let c, let n): return .dropNa(k[0], columns: c, minNonNulls: n)
         case .with(_, let ctes): return .with(k[0], ctes)
+        case .generate(_, let g, let o, let q, let n, let out): return .generate(k[0], generator: g, outer: o, qualifier: q, names: n, output: out)
+        case .existenceJoin(_, _, let c, let e): return .existenceJoin(k[0], k[1], condition: c, exists: e)
+        case .recursiveUnion(_, _, let ref, let out): return .recursiveUnion(anchor: k[0], recursive: k[1], reference: ref, output: out)
+        case .recursiveCTE: return .recursiveCTE(k[0])
         default: return self
         }
     }

@@ -109,6 +109,11 @@ struct PruneScanColumns: OptimizerRule {
             case .setOperation(let l, let r, _, _, _, _):
                 used.formUnion(l.outputIfResolved.map(\.id)); used.formUnion(r.outputIfResolved.map(\.id))
             case .scan(let s): for f in s.filters { used.formUnion(f.allReferences) }
+            case .generate(_, let g, _, _, _, _): used.formUnion(g.allReferences)
+            case .existenceJoin(_, _, let c, _): used.formUnion(c.allReferences)
+            case .recursiveUnion(let a, let r, _, _):
+                // Rows flow between the steps by position: keep every column of both sides.
+                used.formUnion(a.outputIfResolved.map(\.id)); used.formUnion(r.outputIfResolved.map(\.id))
             default: break
             }
             for c in p.children { collect(c) }
@@ -150,6 +155,8 @@ extension LogicalPlan {
         case .filter(_, let e): out.formUnion(e.allReferences)
         case .join(_, _, _, let c?, _): out.formUnion(c.allReferences)
         case .scan(let s): for f in s.filters { out.formUnion(f.allReferences) }
+        case .generate(_, let g, _, _, _, _): out.formUnion(g.allReferences)
+        case .existenceJoin(_, _, let c, _): out.formUnion(c.allReferences)
         default: break
         }
         if case .aggregate(_, _, let g, _) = self { for e in g { out.formUnion(e.allReferences) } }

@@ -8,7 +8,7 @@ struct EmberCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ember",
         abstract: "Ember: Spark SQL and DataFrames on every core of this machine.",
-        subcommands: [SQLCommand.self, DemoCommand.self])
+        subcommands: [SQLCommand.self, DemoCommand.self, BenchCommand.self])
 }
 
 enum OutputFormat: String, ExpressibleByArgument {
@@ -71,7 +71,7 @@ struct SQLCommand: ParsableCommand {
     }
 
     func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     func jsonString(_ s: String) -> String {
@@ -110,10 +110,9 @@ struct SQLCommand: ParsableCommand {
     func shell(_ session: Session) throws {
         print("Ember SQL shell. End statements with ';'. Type .help for help.")
         var buffer = ""
+        let editor = LineEditor()
         while true {
-            print(buffer.isEmpty ? "ember> " : "   ...> ", terminator: "")
-            fflush(stdout)
-            guard let line = readLine() else { break }
+            guard let line = editor.read(prompt: buffer.isEmpty ? "ember> " : "   ...> ") else { break }
             let t = line.trimmingCharacters(in: .whitespaces)
             if buffer.isEmpty && t.hasPrefix(".") {
                 switch t {
