@@ -111,19 +111,20 @@ public final class WindowExec: PhysicalOperator {
             let k = Int(args[1].value(at: Int(rows[0])).int64Value ?? 1)
             let frame = spec.frame ?? WindowFrame(kind: .range, lower: .unboundedPreceding, upper: .currentRow)
             for i in 0..<m {
-                let (s, e) = try bounds(frame, i, m, rows, ends, orderCols)
+                let (s, e) = try bounds(frame, i, m, rows, ends, orderCols, ascending: ascending(spec))
                 results[Int(rows[i])] = (s + k - 1 < e) ? args[0].value(at: Int(rows[s + k - 1])) : .null
             }
         default:
             guard call.kind == .aggregate else { throw EmberError.unsupported("window function \(call.name)") }
             let frame = spec.frame ?? WindowFrame(kind: .rows, lower: .unboundedPreceding, upper: .unboundedFollowing)
+            if try prefixAggregate(call, frame, rows, args, orderCols, ends, spec, &results) { return }
             // Feed each output row's frame into its own accumulator group.
             var frameRows: [Int32] = [], groups: [Int32] = []
             var cache: (Int, Int)? = nil
             var sharedGroup: [Int32] = [Int32](repeating: 0, count: m)
             var groupCount = 0
             for i in 0..<m {
-                let (s, e) = try bounds(frame, i, m, rows, ends, orderCols)
+                let (s, e) = try bounds(frame, i, m, rows, ends, orderCols, ascending: ascending(spec))
                 if let c = cache, c == (s, e) { sharedGroup[i] = Int32(groupCount - 1); continue }
                 cache = (s, e)
                 for j in s..<max(s, e) { frameRows.append(rows[j]); groups.append(Int32(groupCount)) }
@@ -138,7 +139,88 @@ public final class WindowExec: PhysicalOperator {
     }
 
     /// Frame [start, end) within the window partition for row i.
-    func bounds(_ f: WindowFrame, _ i: Int, _ m: Int, _ rows: [Int32], _ ends: [Int], _ orderCols: [Column]) throws -> (Int, Int) {
+    /// count/sum/avg over any frame and min/max over frames that start at the partition's
+    /// first row, from prefix sums or running extremes: O(n) instead of O(n·frame).
+    func prefixAggregate(_ call: FunctionCall, _ frame: WindowFrame, _ rows: [Int32], _ args: [Column], _ orderCols: [Column], _ ends: [Int], _ spec: WindowSpec, _ results: inout [Value]) throws -> Bool {
+        guard !call.isDistinct, ["count", "sum", "avg", "min", "max"].contains(call.name) else { return false }
+        let m = rows.count
+        let arg: Column? = args.first
+        if let a = arg, !(a.type.isIntegral || a.type == .double || a.type == .float) { return false }
+        if (call.name == "min" || call.name == "max"), frame.lower != .unboundedPreceding { return false }
+        if call.name == "sum" && call.dataType != .long && call.dataType != .double { return false }
+        let asc = ascending(spec)
+        // Prefix arrays over the partition's rows in order.
+        var cnt = [Int64](repeating: 0, count: m + 1)
+        var isum = [Int64](repeating: 0, count: m + 1)
+        var dsum = [Double](repeating: 0, count: m + 1)
+        var ext = [Value](repeating: .null, count: m + 1)
+        let integral = arg.map { $0.type.isIntegral } ?? true
+        // Sliding double sums by prefix differences would round differently from Spark's
+        // direct summation; those keep the generic path.
+        if !integral && frame.lower != .unboundedPreceding && call.name != "count" { return false }
+        var overflow = false
+        for k in 0..<m {
+            let r = Int(rows[k])
+            let present = arg.map { !$0.isNull(r) } ?? true
+            cnt[k + 1] = cnt[k] + (present ? 1 : 0)
+            if let a = arg, present {
+                if integral {
+                    let x = a.value(at: r).int64Value ?? 0
+                    let (v, o) = isum[k].addingReportingOverflow(x)
+                    isum[k + 1] = v
+                    overflow = overflow || o
+                } else {
+                    isum[k + 1] = isum[k]
+                }
+                dsum[k + 1] = dsum[k] + (a.value(at: r).doubleValue ?? 0)
+                if call.name == "min" || call.name == "max" {
+                    let x = a.value(at: r)
+                    let cur = ext[k]
+                    if cur.isNull { ext[k + 1] = x } else {
+                        let xd = x.doubleValue ?? 0, cd = cur.doubleValue ?? 0
+                        let better = call.name == "max" ? (xd > cd || (xd.isNaN && !cd.isNaN)) : (xd < cd || (cd.isNaN && !xd.isNaN))
+                        ext[k + 1] = better ? x : cur
+                    }
+                } else {
+                    ext[k + 1] = ext[k]
+                }
+            } else {
+                isum[k + 1] = isum[k]; dsum[k + 1] = dsum[k]; ext[k + 1] = ext[k]
+            }
+        }
+        for i in 0..<m {
+            let (s, e) = try bounds(frame, i, m, rows, ends, orderCols, ascending: asc)
+            let r = Int(rows[i])
+            let n = e > s ? cnt[e] - cnt[s] : 0
+            switch call.name {
+            case "count": results[r] = .long(n)
+            case "sum":
+                if n == 0 { results[r] = .null; continue }
+                if call.dataType == .long {
+                    if overflow { return false }
+                    results[r] = .long(isum[e] &- isum[s])
+                } else {
+                    results[r] = .double(integral ? Double(isum[e] &- isum[s]) : dsum[e] - dsum[s])
+                }
+            case "avg":
+                if n == 0 { results[r] = .null; continue }
+                results[r] = .double((integral && !overflow ? Double(isum[e] &- isum[s]) : dsum[e] - dsum[s]) / Double(n))
+            default:
+                results[r] = e > 0 ? ext[e] : .null
+                if case .null = ext[e] {} else if call.dataType != arg?.type {
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    func ascending(_ spec: WindowSpec) -> Bool {
+        if case .sortOrder(_, let a, _)? = spec.orderBy.first { return a }
+        return true
+    }
+
+    func bounds(_ f: WindowFrame, _ i: Int, _ m: Int, _ rows: [Int32], _ ends: [Int], _ orderCols: [Column], ascending: Bool) throws -> (Int, Int) {
         func offset(_ e: Expr) -> Double {
             if case .literal(let v, _) = e { return v.doubleValue ?? 0 }
             return 0
@@ -164,22 +246,28 @@ public final class WindowExec: PhysicalOperator {
             // Peer-based bounds; numeric offsets compare the single ORDER BY value.
             var peerStart = i
             while peerStart > 0 && ends[peerStart - 1] == ends[i] { peerStart -= 1 }
-            let ascending: Bool = true
             func value(_ k: Int) -> Double? {
                 guard let c = orderCols.first, !c.isNull(Int(rows[k])) else { return nil }
                 return c.value(at: Int(rows[k])).doubleValue
             }
+            // Where the current value's offset window ends, in sort order: ascending keys
+            // look at v + offset; descending keys at v - offset.
+            func inLower(_ x: Double, _ v: Double, _ off: Double) -> Bool { ascending ? x >= v + off : x <= v - off }
+            func inUpper(_ x: Double, _ v: Double, _ off: Double) -> Bool { ascending ? x <= v + off : x >= v - off }
+            let v = value(i)
             let s: Int
             switch f.lower {
             case .unboundedPreceding: s = 0
             case .currentRow: s = peerStart
             case .unboundedFollowing: s = m
-            case .offset(let e):
-                guard let v = value(i) else { s = peerStart; break }
-                let target = v + offset(e)
+            case .offset(let x):
+                // A NULL key's frame is its NULL peers; other frames never include NULLs.
+                guard let v else { s = peerStart; break }
                 var k = 0
-                while k < m, let x = value(k), ascending ? x < target : x > target { k += 1 }
-                while k < m && value(k) == nil { k += 1 }
+                while k < m {
+                    if let y = value(k), inLower(y, v, offset(x)) { break }
+                    k += 1
+                }
                 s = k
             }
             let e: Int
@@ -188,10 +276,12 @@ public final class WindowExec: PhysicalOperator {
             case .currentRow: e = ends[i]
             case .unboundedPreceding: e = 0
             case .offset(let x):
-                guard let v = value(i) else { e = ends[i]; break }
-                let target = v + offset(x)
-                var k = 0
-                while k < m && (value(k) == nil || value(k)! <= target) { k += 1 }
+                guard let v else { e = ends[i]; break }
+                var k = m
+                while k > 0 {
+                    if let y = value(k - 1), inUpper(y, v, offset(x)) { break }
+                    k -= 1
+                }
                 e = k
             }
             return (s, e)
