@@ -1,4 +1,5 @@
 import EmberColumnar
+import EmberExec
 import EmberIO
 import EmberPlan
 import Foundation
@@ -55,8 +56,19 @@ public struct DataFrameWriter {
         let schema = try df.schema()
         guard let job = try FileCommit.begin(target: path, mode: saveMode) else { return }
         do {
-            let batches = try df.collectBatches()
-            try CSVWriter.write(batches: batches, schema: schema, to: job.partPath(0, ext: "csv"), options: opts, zone: df.session.config.timeZone, includeHeader: header)
+            // One part file per partition, written in parallel, committed together.
+            let ctx = df.session.execContext()
+            let op = try PhysicalPlanner(ctx).plan(try df.optimizedPlan())
+            let zone = df.session.config.timeZone
+            let written = try Driver.run(op, ctx, description: "write csv \(path)") { p, stream -> Int in
+                let batches = try stream.drain().map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
+                if batches.isEmpty && p > 0 { return 0 }
+                try CSVWriter.write(batches: batches, schema: schema, to: job.partPath(p, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+                return 1
+            }
+            if written.reduce(0, +) == 0 {
+                try CSVWriter.write(batches: [], schema: schema, to: job.partPath(0, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+            }
             try job.commit()
         } catch {
             job.abort()

@@ -251,10 +251,23 @@ public final class HashJoinExec: PhysicalOperator {
         }
     }
 
+    /// Probe rows for the output: when every row matched exactly once (a foreign-key
+    /// join), the batch is used as it is instead of gathered.
+    static func takeProbe(_ lb: RecordBatch, _ li: [Int32]) -> RecordBatch {
+        if li.count == lb.count {
+            var identity = true
+            li.withUnsafeBufferPointer { p in
+                for k in 0..<p.count where p[k] != Int32(k) { identity = false; break }
+            }
+            if identity { return lb }
+        }
+        return lb.take(li)
+    }
+
     func emit(_ lb: RecordBatch, _ build: RecordBatch, _ li: [Int32], _ ri: [Int32], _ matchedBuild: inout [Bool], _ schema: Schema) -> RecordBatch? {
         switch type {
         case .inner, .cross:
-            return li.isEmpty ? nil : RecordBatch(schema: schema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)
+            return li.isEmpty ? nil : RecordBatch(schema: schema, columns: HashJoinExec.takeProbe(lb, li).columns + build.take(ri).columns, count: li.count)
         case .leftSemi, .leftAnti:
             var hit = [Bool](repeating: false, count: lb.count)
             for i in li { hit[Int(i)] = true }
@@ -264,7 +277,7 @@ public final class HashJoinExec: PhysicalOperator {
         case .leftOuter, .fullOuter, .rightOuter:
             for r in ri where !matchedBuild.isEmpty { matchedBuild[Int(r)] = true }
             if type == .rightOuter {
-                return li.isEmpty ? nil : RecordBatch(schema: schema, columns: lb.take(li).columns + build.take(ri).columns, count: li.count)
+                return li.isEmpty ? nil : RecordBatch(schema: schema, columns: HashJoinExec.takeProbe(lb, li).columns + build.take(ri).columns, count: li.count)
             }
             // Left rows in order, each with its matches or one NULL-padded row. Probe pairs
             // arrive grouped by left row in order.

@@ -130,6 +130,25 @@ public enum Driver {
         }
     }
 
+    /// Runs a plan with a custom final stage: `task` receives each partition's stream
+    /// (writers use this to write one part file per partition in parallel).
+    public static func run<T>(_ root: PhysicalOperator, _ ctx: ExecContext, description: String, task: @escaping (Int, BatchStream) throws -> T) throws -> [T] {
+        let job = ctx.scheduler.newJob(description)
+        ctx.job = job
+        let t0 = DispatchTime.now()
+        do {
+            try prepareTree(root, ctx)
+            let out = try ctx.scheduler.runStage(name: description, job: job, partitions: root.partitionCount) { p in
+                try task(p, try root.stream(p, ctx))
+            }
+            ctx.scheduler.endJob(job, succeeded: true, millis: Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
+            return out
+        } catch {
+            ctx.scheduler.endJob(job, succeeded: false, millis: Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
+            throw error
+        }
+    }
+
     static func prepareTree(_ op: PhysicalOperator, _ ctx: ExecContext) throws {
         for c in op.children { try prepareTree(c, ctx) }
         try op.prepare(ctx)
