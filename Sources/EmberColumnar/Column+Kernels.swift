@@ -71,27 +71,35 @@ extension Column {
         case .f64(let a): return Column(type: type, count: n, validity: valid, storage: .f64(gather(a, 0)))
         case .i128(let a): return Column(type: type, count: n, validity: valid, storage: .i128(gather(a, 0)))
         case .bytes(let o, let d):
+            // Pass 1 reads each source row's offsets once (independent loads the CPU can
+            // overlap) and records where its bytes start; pass 2 copies with one load per row.
             var offs = [Int32](repeating: 0, count: n + 1)
+            var starts = [Int32](repeating: 0, count: n)
             var total = 0
             o.withUnsafeBufferPointer { ob in
                 indices.withUnsafeBufferPointer { ix in
-                    for k in 0..<n {
-                        let i = Int(ix[k])
-                        if i >= 0 { total += Int(ob[i + 1] - ob[i]) }
-                        offs[k + 1] = Int32(truncatingIfNeeded: total)
+                    offs.withUnsafeMutableBufferPointer { of in
+                        starts.withUnsafeMutableBufferPointer { st in
+                            for k in 0..<n {
+                                let i = Int(ix[k])
+                                if i >= 0 {
+                                    st[k] = ob[i]
+                                    total += Int(ob[i + 1] &- ob[i])
+                                }
+                                of[k + 1] = Int32(truncatingIfNeeded: total)
+                            }
+                        }
                     }
                 }
             }
             let data = [UInt8](unsafeUninitializedCapacity: total) { out, done in
                 d.withUnsafeBufferPointer { src in
-                    o.withUnsafeBufferPointer { ob in
-                      indices.withUnsafeBufferPointer { ix in
-                        var pos = 0
-                        for k in 0..<n {
-                            let i = Int(ix[k])
-                            guard i >= 0 else { continue }
-                            let s = Int(ob[i]), len = Int(ob[i + 1]) - s
-                            if let base = out.baseAddress, let sb = src.baseAddress {
+                    offs.withUnsafeBufferPointer { of in
+                        starts.withUnsafeBufferPointer { st in
+                            guard let base = out.baseAddress, let sb = src.baseAddress else { done = 0; return }
+                            for k in 0..<n {
+                                let pos = Int(of[k]), len = Int(of[k + 1]) - pos
+                                let s = Int(st[k])
                                 if len <= 16 {
                                     // Short strings: a byte loop beats a memmove call.
                                     var j = 0
@@ -100,10 +108,8 @@ extension Column {
                                     (base + pos).update(from: sb + s, count: len)
                                 }
                             }
-                            pos += len
+                            done = total
                         }
-                        done = pos
-                      }
                     }
                 }
             }
