@@ -212,7 +212,7 @@ public enum PlanPrinter {
         if case .with(let body, _) = p { kids = [body] }
         for (i, k) in kids.enumerated() {
             let last = i == kids.count - 1
-            write(k, prefix: childPrefix + "+- ", childPrefix: childPrefix + (last ? "   " : ":  "), verbose: verbose, into: &out)
+            write(k, prefix: childPrefix + (last ? "+- " : ":- "), childPrefix: childPrefix + (last ? "   " : ":  "), verbose: verbose, into: &out)
         }
     }
 }

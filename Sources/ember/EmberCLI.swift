@@ -59,7 +59,7 @@ struct SQLCommand: ParsableCommand {
             for r in rows { print(r.values.map { $0.isNull ? "" : csvField(TableFormat.cell($0, zone: .utc)) }.joined(separator: ",")) }
         case .jsonl:
             for r in rows {
-                let fields = zip(schema.names, r.values).map { "\(jsonString($0)):\(json($1))" }
+                let fields = zip(schema.fields, r.values).map { "\(jsonString($0.name)):\(json($1, $0.dataType))" }
                 print("{" + fields.joined(separator: ",") + "}")
             }
         }
@@ -90,7 +90,7 @@ struct SQLCommand: ParsableCommand {
         return out + "\""
     }
 
-    func json(_ v: Value) -> String {
+    func json(_ v: Value, _ t: DataType) -> String {
         switch v {
         case .null: return "null"
         case .boolean(let b): return b ? "true" : "false"
@@ -99,9 +99,18 @@ struct SQLCommand: ParsableCommand {
         case .double(let d): return d.isFinite ? TableFormat.cell(v, zone: .utc) : jsonString(TableFormat.cell(v, zone: .utc))
         case .date(let d): return jsonString(DateTime.formatDate(d))
         case .timestamp(let t): return jsonString(DateTime.formatTimestamp(t, zone: .utc).replacingOccurrences(of: " ", with: "T"))
-        case .array(let xs): return "[" + xs.map(json).joined(separator: ",") + "]"
-        case .map(let ks, let vs): return "{" + zip(ks, vs).map { jsonString(TableFormat.cell($0, zone: .utc)) + ":" + json($1) }.joined(separator: ",") + "}"
-        case .structure(let xs): return "{" + xs.enumerated().map { "\"col\($0.offset + 1)\":" + json($0.element) }.joined(separator: ",") + "}"
+        case .array(let xs):
+            let e: DataType = { if case .array(let e, _) = t { return e }; return .null }()
+            return "[" + xs.map { json($0, e) }.joined(separator: ",") + "]"
+        case .map(let ks, let vs):
+            let vt: DataType = { if case .map(_, let v, _) = t { return v }; return .null }()
+            return "{" + zip(ks, vs).map { jsonString(TableFormat.cell($0, zone: .utc)) + ":" + json($1, vt) }.joined(separator: ",") + "}"
+        case .structure(let xs):
+            let fields: [StructField] = { if case .structure(let f) = t { return f }; return [] }()
+            return "{" + xs.enumerated().map { i, x in
+                let f = i < fields.count ? fields[i] : StructField("col\(i + 1)", .null)
+                return jsonString(f.name) + ":" + json(x, f.dataType)
+            }.joined(separator: ",") + "}"
         default: return jsonString(TableFormat.cell(v, zone: .utc))
         }
     }

@@ -101,7 +101,7 @@ extension PhysicalOperator {
             out += prefix + op.label + "\n"
             for (i, c) in op.children.enumerated() {
                 let last = i == op.children.count - 1
-                walk(c, childPrefix + "+- ", childPrefix + (last ? "   " : ":  "))
+                walk(c, childPrefix + (last ? "+- " : ":- "), childPrefix + (last ? "   " : ":  "))
             }
         }
         walk(self, "", "")

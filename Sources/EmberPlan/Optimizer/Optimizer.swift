@@ -12,6 +12,7 @@ public struct Optimizer {
     /// The ordered rule list; `disabled` names rules to skip (for tests and debugging).
     public static let defaultRules: [OptimizerRule] = [
         RewriteSubqueries(),
+        FoldLiteralCasts(),
         CombineFilters(),
         PushDownFilters(),
         CombineFilters(),

@@ -164,3 +164,50 @@ extension LogicalPlan {
         return out
     }
 }
+
+/// Folds casts of numeric literals to wider numeric types (`CAST(3 AS BIGINT)` → `3L`),
+/// so plans read as written and pushed filters compare against plain constants.
+/// Anything that could fail or depends on the session (strings, dates) is left alone.
+struct FoldLiteralCasts: OptimizerRule {
+    let name = "FoldLiteralCasts"
+    func apply(_ plan: LogicalPlan) throws -> LogicalPlan {
+        plan.transformUp { p in p.mapExpressions { $0.transformUp(FoldLiteralCasts.fold) } }
+    }
+
+    static func fold(_ e: Expr) -> Expr {
+        guard case .cast(.literal(let v, let from), let to, _) = e, from.isNumeric, to.isNumeric else { return e }
+        if case .null = v { return .literal(.null, to) }
+        switch to {
+        case .long: if from.isIntegral, let x = v.int64Value { return .literal(.long(x), .long) }
+        case .double:
+            if from.isIntegral, let x = v.int64Value, abs(x) < (1 << 53) { return .literal(.double(Double(x)), .double) }
+            if from == .float, case .float(let f) = v { return .literal(.double(Double(f)), .double) }
+        case .decimal(let p, let s):
+            if from.isIntegral, let x = v.int64Value, let d = Decimal128(unscaled: Int128(x), scale: 0).rescaled(to: s, precision: p) {
+                return .literal(.decimal(d), to)
+            }
+            if case .decimal(let dv) = v, let d = dv.rescaled(to: s, precision: p), s >= dv.scale { return .literal(.decimal(d), to) }
+        case .int: if from == .short || from == .byte, let x = v.int64Value { return .literal(.int(Int32(x)), .int) }
+        default: break
+        }
+        return e
+    }
+}
+
+extension LogicalPlan {
+    /// This node with `f` applied to each of its own expressions (not its children's).
+    func mapExpressions(_ f: (Expr) -> Expr) -> LogicalPlan {
+        switch self {
+        case .project(let c, let es): return .project(c, es.map(f))
+        case .filter(let c, let e): return .filter(c, f(e))
+        case .aggregate(let c, let t, let g, let a): return .aggregate(c, t, groupings: g.map(f), aggregates: a.map(f))
+        case .sort(let c, let os, let g): return .sort(c, os.map(f), isGlobal: g)
+        case .join(let l, let r, let t, let cond, let u): return .join(l, r, t, condition: cond.map(f), using: u)
+        case .window(let c, let ws): return .window(c, ws.map(f))
+        case .scan(var s):
+            s.filters = s.filters.map(f)
+            return .scan(s)
+        default: return self
+        }
+    }
+}
