@@ -224,18 +224,36 @@ public struct DataFrame {
 
     /// count, mean, stddev, min, max of numeric and string columns (Spark's describe()).
     public func describe(_ cols: String...) throws -> DataFrame {
+        try statistics(["count", "mean", "stddev", "min", "max"], columns: cols)
+    }
+
+    /// Spark's summary(): describe() plus the 25%, 50% and 75% percentiles.
+    public func summary(_ statistics: String...) throws -> DataFrame {
+        try self.statistics(statistics.isEmpty ? ["count", "mean", "stddev", "min", "25%", "50%", "75%", "max"] : statistics, columns: [])
+    }
+
+    func statistics(_ stats: [String], columns cols: [String]) throws -> DataFrame {
         let sch = try schema()
         let names = cols.isEmpty ? sch.fields.filter { $0.dataType.isNumeric || $0.dataType == .string }.map(\.name) : cols
-        let stats = ["count", "mean", "stddev", "min", "max"]
         var aggs: [Column] = []
         for n in names {
             let c = Column.named(n)
             let numeric = sch.fields.first { $0.name == n }?.dataType.isNumeric ?? false
-            aggs.append(Ember.count(c).cast(.string))
-            aggs.append(numeric ? Ember.avg(c).cast(.string) : Ember.lit(.null).cast(.string))
-            aggs.append(numeric ? Ember.stddev(c).cast(.string) : Ember.lit(.null).cast(.string))
-            aggs.append(Ember.min(c).cast(.string))
-            aggs.append(Ember.max(c).cast(.string))
+            for stat in stats {
+                let none = Ember.lit(.null).cast(.string)
+                switch stat {
+                case "count": aggs.append(Ember.count(c).cast(.string))
+                case "mean": aggs.append(numeric ? Ember.avg(c).cast(.string) : none)
+                case "stddev": aggs.append(numeric ? Ember.stddev(c).cast(.string) : none)
+                case "min": aggs.append(Ember.min(c).cast(.string))
+                case "max": aggs.append(Ember.max(c).cast(.string))
+                default:
+                    guard stat.hasSuffix("%"), let p = Double(stat.dropLast()), p >= 0, p <= 100 else {
+                        throw EmberError.invalidArgument("\(stat) is not a recognised statistic.")
+                    }
+                    aggs.append(numeric ? Ember.percentile_approx(c, p / 100).cast(.string) : none)
+                }
+            }
         }
         let row = try GroupedData(df: self, keys: [], type: .groupBy).agg(aggs).collect().first?.values ?? []
         var rows: [[Value]] = []
@@ -244,8 +262,6 @@ public struct DataFrame {
         }
         return try session.createDataFrame(rows, schema: Schema([StructField("summary", .string)] + names.map { StructField($0, .string) }))
     }
-
-    public func summary() throws -> DataFrame { try describe() }
 
     public var write: DataFrameWriter { DataFrameWriter(df: self) }
 }

@@ -43,6 +43,27 @@ final class DataFrameTests: XCTestCase {
         XCTAssertEqual(left, 15)
     }
 
+    func testDescribeAndSummaryMatchSpark() throws {
+        // Expected rows from Spark 4.1.1: df.describe() and df.summary() on the same data.
+        let spark = try Session.local(cores: 2)
+        let df = try spark.createDataFrame(
+            [[.string("ann"), .int(34), .double(1.5)], [.string("bob"), .null, .double(2.5)],
+             [.string("cy"), .int(19), .double(4.0)], [.string("dee"), .int(25), .null]],
+            schema: "name STRING, age INT, score DOUBLE")
+        let s = try df.summary().collect().map { $0.values.map { $0.stringValue ?? "NULL" } }
+        XCTAssertEqual(s, [
+            ["count", "4", "3", "3"],
+            ["mean", "NULL", "26.0", "2.6666666666666665"],
+            ["stddev", "NULL", "7.54983443527075", "1.2583057392117918"],
+            ["min", "ann", "19", "1.5"],
+            ["25%", "NULL", "19", "1.5"],
+            ["50%", "NULL", "25", "2.5"],
+            ["75%", "NULL", "34", "4.0"],
+            ["max", "dee", "34", "4.0"],
+        ])
+        XCTAssertEqual(try df.describe().count(), 5)
+    }
+
     func testDataFrameAPI() throws {
         let spark = try Session.local(cores: 2)
         let people = try spark.createDataFrame(

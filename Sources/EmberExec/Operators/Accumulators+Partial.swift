@@ -153,6 +153,11 @@ extension MomentsAccumulator: PartialAccumulator {
         for (i, g) in groups.enumerated() where nb[i] > 0 {
             let k = Int(g)
             let na = n[k], nn = na + nb[i]
+            if na == 0 {
+                // Merging into an empty state keeps the partial exactly.
+                n[k] = nb[i]; mean[k] = mb[i]; m2[k] = m2b[i]
+                continue
+            }
             let delta = mb[i] - mean[k]
             mean[k] += delta * nb[i] / nn
             m2[k] += m2b[i] + delta * delta * na * nb[i] / nn

@@ -428,7 +428,8 @@ final class MomentsAccumulator: Accumulator {
                 m4[k] += t * dn2 * (nn * nn - 3 * nn + 3) + 6 * dn2 * m2[k] - 4 * dn * m3[k]
                 m3[k] += t * dn * (nn - 2) - 3 * dn * m2[k]
             }
-            m2[k] += t
+            // Spark's CentralMomentAgg form (same value, same rounding as Spark).
+            m2[k] += delta * (delta - dn)
             mean[k] += dn
             n[k] = nn
         }
