@@ -162,7 +162,9 @@ public struct DataFrame {
         let resolved = try resolvedPlan()
         let batches = try collectBatches()
         let schema = Schema(try resolved.output().map(\.field))
-        return session.createDataFrame(batches: batches.isEmpty ? [] : [RecordBatch.concat(batches, schema: schema)], schema: schema)
+        // The batches stay as computed (no concatenated copy); scans regroup them into
+        // one partition per core.
+        return session.createDataFrame(batches: batches.map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }, schema: schema)
     }
     public func persist() throws -> DataFrame { try cache() }
 

@@ -48,18 +48,28 @@ public final class ScanExec: PhysicalOperator {
             let total = batches.reduce(0) { $0 + $1.count }
             let target = max(1, min(ctx.config.cores * 2, total / max(1, ctx.config.batchSize)))
             let per = max(1, (total + target - 1) / target)
-            var units: [(Int, Range<Int>)] = []
+            // Each partition takes about `per` rows: whole small batches, or slices of big ones.
+            var units: [[(Int, Range<Int>)]] = []
+            var current: [(Int, Range<Int>)] = []
+            var have = 0
             for (i, b) in batches.enumerated() {
                 var s = 0
-                while s < b.count { units.append((i, s..<min(b.count, s + per))); s += per }
+                while s < b.count {
+                    let take = min(b.count - s, per - have)
+                    current.append((i, s..<(s + take)))
+                    have += take
+                    s += take
+                    if have >= per { units.append(current); current = []; have = 0 }
+                }
             }
+            if !current.isEmpty { units.append(current) }
             localUnits = units
             ranges = []
         default:
             ranges = []
         }
     }
-    var localUnits: [(Int, Range<Int>)] = []
+    var localUnits: [[(Int, Range<Int>)]] = []
 
     public var partitionCount: Int {
         switch node.source {
@@ -84,17 +94,26 @@ public final class ScanExec: PhysicalOperator {
         case .local(let l):
             let all = (l.data.value as? [RecordBatch]) ?? []
             guard partition < localUnits.count else { return BatchStream([]) }
-            let (bi, range) = localUnits[partition]
-            let b = all[bi]
+            let pieces = localUnits[partition]
             let required = node.requiredColumns
             let size = ctx.config.batchSize
-            var start = range.lowerBound
+            var piece = 0
+            var start = pieces.first?.1.lowerBound ?? 0
             source = BatchStream {
-                guard start < range.upperBound else { return nil }
-                let end = min(range.upperBound, start + size)
-                defer { start = end }
-                let cols = required.map { b.columns[$0] }
-                return RecordBatch(schema: schema, columns: (start == 0 && end == b.count) ? cols : cols.map { $0.slice(start..<end) }, count: end - start)
+                while piece < pieces.count {
+                    let (bi, range) = pieces[piece]
+                    guard start < range.upperBound else {
+                        piece += 1
+                        if piece < pieces.count { start = pieces[piece].1.lowerBound }
+                        continue
+                    }
+                    let b = all[bi]
+                    let end = min(range.upperBound, start + size)
+                    defer { start = end }
+                    let cols = required.map { b.columns[$0] }
+                    return RecordBatch(schema: schema, columns: (start == 0 && end == b.count) ? cols : cols.map { $0.slice(start..<end) }, count: end - start)
+                }
+                return nil
             }
         case .range(let s, _, let st, _):
             let (lo, hi) = ranges[partition]
