@@ -200,7 +200,7 @@ extension RowKeys {
 
     /// Bits of a double whose unsigned order is the numeric order (NaN largest, -0 = 0).
     @inline(__always)
-    static func orderedBits(_ x: Double) -> UInt64 {
+    public static func orderedBits(_ x: Double) -> UInt64 {
         let v = x.isNaN ? Double.nan : (x == 0 ? 0.0 : x)
         let b = v.bitPattern
         return b & (1 << 63) != 0 ? ~b : b | (1 << 63)

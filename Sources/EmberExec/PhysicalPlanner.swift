@@ -128,30 +128,21 @@ public final class PhysicalPlanner {
 
     /// `EXISTS (SELECT … WHERE inner.x = outer.y …)` → semi/anti join on the correlated predicates.
     func semiJoinForExists(_ outer: LogicalPlan, _ sub: LogicalPlan, anti: Bool) throws -> LogicalPlan {
-        let (body, correlated) = sub.pullCorrelatedPredicates()
-        let cond = correlated.isEmpty ? nil : correlated.dropFirst().reduce(correlated[0]) { andCall($0, $1) }.stripOuter()
+        let (body, correlated) = sub.pullOuterPredicates()
+        let cond = conjunctionOf(correlated.map(\.strippingOuterReferences))
         return .join(outer, body, anti ? .leftAnti : .leftSemi, condition: cond ?? .literal(.boolean(true), .boolean), using: [])
     }
 
     /// `x IN (subquery)` → semi join on equality; `NOT IN` → null-aware anti join.
     func joinForIn(_ outer: LogicalPlan, _ vals: [Expr], _ sub: LogicalPlan, anti: Bool) throws -> LogicalPlan {
-        let (body, correlated) = sub.pullCorrelatedPredicates()
-        let out = try body.output()
-        var conds: [Expr] = []
-        for (v, a) in zip(vals, out) {
-            let t = TypeCoercion.comparable(v.dataType, a.dataType) ?? v.dataType
-            let eq = Expr.call(FunctionCall(name: "==", args: [TypeCoercion.cast(v, to: t), TypeCoercion.cast(.attribute(a), to: t)], dataType: .boolean))
-            if anti {
-                // Spark: a row is excluded when the comparison is true or unknown.
-                let unknown = Expr.call(FunctionCall(name: "isnull", args: [eq], dataType: .boolean, nullable: false))
-                conds.append(.call(FunctionCall(name: "or", args: [eq, unknown], dataType: .boolean)))
-            } else {
-                conds.append(eq)
-            }
-        }
-        conds += correlated.map { $0.stripOuter() }
-        let cond = conds.dropFirst().reduce(conds[0]) { andCall($0, $1) }
-        return .join(outer, body, anti ? .leftAnti : .leftSemi, condition: cond, using: [])
+        let (body, correlated) = sub.pullOuterPredicates()
+        let conds = LogicalPlan.membershipConditions(vals, try body.output(), nullAware: anti) + correlated.map(\.strippingOuterReferences)
+        return .join(outer, body, anti ? .leftAnti : .leftSemi, condition: conjunctionOf(conds), using: [])
+    }
+
+    func conjunctionOf(_ es: [Expr]) -> Expr? {
+        guard let first = es.first else { return nil }
+        return es.dropFirst().reduce(first) { andCall($0, $1) }
     }
 
     // MARK: Aggregate
@@ -274,44 +265,7 @@ extension LogicalPlan {
         for c in children { c.visitExpressions(f) }
     }
 
-    /// Removes filter conjuncts that read outer columns, returning them (for decorrelation).
-    func pullCorrelatedPredicates() -> (LogicalPlan, [Expr]) {
-        switch self {
-        case .filter(let c, let cond):
-            let (inner, pulled) = c.pullCorrelatedPredicates()
-            var keep: [Expr] = [], out = pulled
-            func split(_ e: Expr) -> [Expr] { if case .call(let f) = e, f.name == "and" { return f.args.flatMap(split) }; return [e] }
-            for conj in split(cond) {
-                if conj.contains(where: { if case .outerReference = $0 { return true }; return false }) { out.append(conj) } else { keep.append(conj) }
-            }
-            if keep.isEmpty { return (inner, out) }
-            let k = keep.dropFirst().reduce(keep[0]) { .call(FunctionCall(name: "and", args: [$0, $1], dataType: .boolean)) }
-            return (.filter(inner, k), out)
-        case .project(let c, let es):
-            let (inner, pulled) = c.pullCorrelatedPredicates()
-            if pulled.isEmpty { return (self, []) }
-            // Keep the columns the pulled predicates read.
-            var items = es
-            let have = Set(es.compactMap { try? $0.toAttribute().id })
-            for p in pulled {
-                for id in p.references where !have.contains(id) {
-                    if let a = inner.outputIfResolved.first(where: { $0.id == id }) { items.append(.attribute(a)) }
-                }
-            }
-            return (.project(inner, items), pulled)
-        case .subqueryAlias(let c, let n):
-            let (inner, pulled) = c.pullCorrelatedPredicates()
-            return (.subqueryAlias(inner, n), pulled)
-        default:
-            return (self, [])
-        }
-    }
 }
 
-extension Expr {
-    func stripOuter() -> Expr {
-        transformUp { if case .outerReference(let a) = $0 { return .attribute(a) }; return $0 }
-    }
-}
 
 import Foundation

@@ -411,11 +411,7 @@ enum KeyPacking {
     }
 
     @inline(__always)
-    static func orderedDoubleBits(_ x: Double) -> UInt64 {
-        let v = x.isNaN ? Double.nan : (x == 0 ? 0.0 : x)
-        let b = v.bitPattern
-        return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
-    }
+    static func orderedDoubleBits(_ x: Double) -> UInt64 { RowKeys.orderedBits(x) }
 
     @inline(__always)
     static func orderedFloatBits(_ x: Float) -> UInt32 {

@@ -81,19 +81,8 @@ struct RewriteSubqueries: OptimizerRule {
     /// as a match, so that `NOT exists` is false whenever SQL's NOT IN is not true.
     func existenceJoin(_ child: inout LogicalPlan, _ vals: [Expr], _ sub: LogicalPlan, nullAware: Bool) throws -> Expr {
         let (body, correlated) = sub.pullOuterPredicates()
-        let out = try body.output()
-        var conds: [Expr] = []
-        for (v, a) in zip(vals, out) {
-            let t = TypeCoercion.comparable(v.dataType, a.dataType) ?? v.dataType
-            let eq = Expr.call(FunctionCall(name: "==", args: [TypeCoercion.cast(v, to: t), TypeCoercion.cast(.attribute(a), to: t)], dataType: .boolean))
-            if nullAware {
-                let unknown = Expr.call(FunctionCall(name: "isnull", args: [eq], dataType: .boolean, nullable: false))
-                conds.append(.call(FunctionCall(name: "or", args: [eq, unknown], dataType: .boolean)))
-            } else {
-                conds.append(eq)
-            }
-        }
-        conds += correlated.map(\.strippingOuterReferences)
+        let conds = LogicalPlan.membershipConditions(vals, try body.output(), nullAware: nullAware)
+            + correlated.map(\.strippingOuterReferences)
         let exists = Attribute.fresh("exists", .boolean, nullable: false)
         child = .existenceJoin(child, body, condition: conjunction(conds) ?? .literal(.boolean(true), .boolean), exists: exists)
         return .attribute(exists)
@@ -171,9 +160,22 @@ extension LogicalPlan {
         return found
     }
 
+    /// The join conditions of `vals IN (subquery columns)`: equalities after Spark's
+    /// comparison coercion; `nullAware` (NOT IN) also matches an unknown comparison, so a
+    /// row is excluded when the comparison is true or NULL.
+    public static func membershipConditions(_ vals: [Expr], _ columns: [Attribute], nullAware: Bool) -> [Expr] {
+        zip(vals, columns).map { v, a in
+            let t = TypeCoercion.comparable(v.dataType, a.dataType) ?? v.dataType
+            let eq = Expr.call(FunctionCall(name: "==", args: [TypeCoercion.cast(v, to: t), TypeCoercion.cast(.attribute(a), to: t)], dataType: .boolean))
+            guard nullAware else { return eq }
+            let unknown = Expr.call(FunctionCall(name: "isnull", args: [eq], dataType: .boolean, nullable: false))
+            return .call(FunctionCall(name: "or", args: [eq, unknown], dataType: .boolean))
+        }
+    }
+
     /// Removes the filter conjuncts that read outer columns (through projections and
     /// aliases), returning them; projections keep the inner columns those conjuncts read.
-    func pullOuterPredicates() -> (LogicalPlan, [Expr]) {
+    public func pullOuterPredicates() -> (LogicalPlan, [Expr]) {
         func readsOuter(_ e: Expr) -> Bool { e.contains { if case .outerReference = $0 { return true }; return false } }
         switch self {
         case .filter(let c, let cond):
@@ -202,7 +204,7 @@ extension LogicalPlan {
 
 extension Expr {
     /// Outer references read as ordinary columns (once the subquery is joined to its outer query).
-    var strippingOuterReferences: Expr {
+    public var strippingOuterReferences: Expr {
         transformUp { if case .outerReference(let a) = $0 { return .attribute(a) }; return $0 }
     }
 }
