@@ -193,6 +193,7 @@ public final class SortExec: PhysicalOperator {
     func mergeStreams(_ inputs: [BatchStream], _ ctx: ExecContext) -> BatchStream {
         struct Cursor { var batch: RecordBatch; var keys: RowKeys; var row: Int }
         var cursors: [Cursor?] = []
+        var heap: RunHeap? = nil
         var started = false
         let ectx = ctx.evalContext(partition: 0)
         let schema = self.schema
@@ -214,20 +215,20 @@ public final class SortExec: PhysicalOperator {
             }
             var builders = schema.fields.map { ColumnBuilder(type: $0.dataType, capacity: size) }
             var n = 0
-            while n < size {
-                var best = -1
-                for i in cursors.indices {
-                    guard let c = cursors[i] else { continue }
-                    if best < 0 { best = i; continue }
-                    guard let b = cursors[best] else { continue }
+            if heap == nil {
+                heap = RunHeap(cursors.indices.filter { cursors[$0] != nil }) { a, b in
+                    guard let x = cursors[a], let y = cursors[b] else { return a < b }
+                    let kx = x.keys.key(x.row), ky = y.keys.key(y.row)
                     // Equal keys keep input order (earlier runs first).
-                    if c.keys.key(c.row).lexicographicallyPrecedes(b.keys.key(b.row)) { best = i }
+                    return kx.lexicographicallyPrecedes(ky) || (kx == ky && a < b)
                 }
-                guard best >= 0, var c = cursors[best] else { break }
+            }
+            while n < size, let best = heap?.top, var c = cursors[best] {
                 for (k, col) in c.batch.columns.enumerated() { builders[k].append(from: col, row: c.row) }
                 n += 1
                 c.row += 1
                 if c.row >= c.batch.count { try load(best) } else { cursors[best] = c }
+                if cursors[best] != nil { heap?.topChanged() } else { heap?.popTop() }
             }
             if n == 0 { return nil }
             return RecordBatch(schema: schema, columns: builders.indices.map { builders[$0].finish() }, count: n)
@@ -240,14 +241,16 @@ public final class SortExec: PhysicalOperator {
         let total = runs.reduce(0) { $0 + $1.count }
         var out = [Int32](repeating: 0, count: total)
         var pos = [Int](repeating: 0, count: runs.count)
+        var heap = RunHeap(runs.indices.filter { !runs[$0].isEmpty }) { a, b in
+            let x = runs[a][pos[a]], y = runs[b][pos[b]]
+            return x.keyLess(y) || (!y.keyLess(x) && a < b)
+        }
         out.withUnsafeMutableBufferPointer { o in
             for k in 0..<total {
-                var best = -1
-                for r in runs.indices where pos[r] < runs[r].count {
-                    if best < 0 || runs[r][pos[r]].keyLess(runs[best][pos[best]]) { best = r }
-                }
-                o[k] = Int32(bitPattern: runs[best][pos[best]].idx &+ base[best])
-                pos[best] += 1
+                guard let r = heap.top else { break }
+                o[k] = Int32(bitPattern: runs[r][pos[r]].idx &+ base[r])
+                pos[r] += 1
+                if pos[r] < runs[r].count { heap.topChanged() } else { heap.popTop() }
             }
         }
         return out
@@ -258,19 +261,15 @@ public final class SortExec: PhysicalOperator {
         let total = runs.reduce(0) { $0 + $1.count }
         var out = [Int32](); out.reserveCapacity(total)
         var pos = [Int](repeating: 0, count: runs.count)
-        func key(_ r: Int) -> ArraySlice<UInt8> {
-            if let k = runs[r].keys { return k.key(pos[r]) }
-            return []
+        func key(_ r: Int) -> ArraySlice<UInt8> { runs[r].keys?.key(pos[r]) ?? [] }
+        var heap = RunHeap(runs.indices.filter { runs[$0].count > 0 }) { a, b in
+            let x = key(a), y = key(b)
+            return x.lexicographicallyPrecedes(y) || (x == y && a < b)
         }
-        while true {
-            var best = -1
-            for r in runs.indices where pos[r] < runs[r].count {
-                if best < 0 || key(r).lexicographicallyPrecedes(key(best)) { best = r }
-            }
-            if best < 0 { break }
-            let row = UInt32(pos[best])
-            out.append(Int32(bitPattern: row &+ base[best]))
-            pos[best] += 1
+        while let r = heap.top {
+            out.append(Int32(bitPattern: UInt32(pos[r]) &+ base[r]))
+            pos[r] += 1
+            if pos[r] < runs[r].count { heap.topChanged() } else { heap.popTop() }
         }
         return out
     }
@@ -475,5 +474,44 @@ public final class SampleExec: PhysicalOperator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
         return Double(z >> 11) / Double(1 << 53)
+    }
+}
+
+/// A binary min-heap of run indices for k-way merges; `less` compares the current heads
+/// of two runs (callers break ties by run index, so merges are stable).
+struct RunHeap {
+    var items: [Int]
+    let less: (Int, Int) -> Bool
+
+    init(_ runs: [Int], less: @escaping (Int, Int) -> Bool) {
+        items = runs
+        self.less = less
+        for i in stride(from: items.count / 2, through: 0, by: -1) { siftDown(i) }
+    }
+
+    var top: Int? { items.first }
+
+    /// The top run advanced to its next row.
+    mutating func topChanged() { siftDown(0) }
+
+    /// The top run is exhausted.
+    mutating func popTop() {
+        guard !items.isEmpty else { return }
+        items[0] = items[items.count - 1]
+        items.removeLast()
+        if !items.isEmpty { siftDown(0) }
+    }
+
+    mutating func siftDown(_ i0: Int) {
+        var i = i0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < items.count && less(items[l], items[m]) { m = l }
+            if r < items.count && less(items[r], items[m]) { m = r }
+            if m == i { return }
+            items.swapAt(i, m)
+            i = m
+        }
     }
 }
