@@ -14,7 +14,8 @@ public final class PhysicalPlanner {
         switch p {
         case .scan(let s): return try ScanExec(try substituteSubqueries(s), ctx: ctx)
         case .project(let c, let es):
-            return try ProjectExec(try plan(c), try es.map { try substitute($0) })
+            let exprs = try es.map { try substitute($0) }
+            return try ProjectExec(try planNeeding(c, exprs.reduce(into: Set<Int>()) { $0.formUnion($1.references) }), exprs)
         case .filter(let c, let cond):
             return try planFilter(c, cond)
         case .subqueryAlias(let c, _): return try plan(c)
@@ -147,8 +148,22 @@ public final class PhysicalPlanner {
 
     // MARK: Aggregate
 
+    /// Plans `p` when its parent reads only the attributes `needed`: a join then gathers
+    /// only those columns of its matched rows.
+    func planNeeding(_ p: LogicalPlan, _ needed: Set<Int>) throws -> PhysicalOperator {
+        switch p {
+        case .join(let l, let r, let type, let cond, _):
+            let all = try p.output()
+            var out = all.filter { needed.contains($0.id) }
+            if out.isEmpty, let first = all.first { out = [first] }
+            return try planJoin(l, r, type, cond, output: out)
+        case .subqueryAlias(let c, _): return try planNeeding(c, needed)
+        default: return try plan(p)
+        }
+    }
+
     func planAggregate(_ c: LogicalPlan, _ groupings: [Expr], _ aggs: [Expr]) throws -> PhysicalOperator {
-        let child = try plan(c)
+        let child = try planNeeding(c, (groupings + aggs).reduce(into: Set<Int>()) { $0.formUnion($1.allAttributeIds) })
         var calls: [FunctionCall] = []
         var callAttrs: [Attribute] = []
         let groupAttrs = groupings.enumerated().map { Attribute.fresh("_g\($0.offset)", $0.element.dataType, nullable: $0.element.nullable) }
@@ -210,7 +225,7 @@ public final class PhysicalPlanner {
         let extra = rest.isEmpty ? nil : try substitute(rest.dropFirst().reduce(rest[0]) { andCall($0, $1) })
         if lk.isEmpty {
             let left = (type == .rightOuter || type == .fullOuter) ? try ExchangeExec(lp, keys: [], partitions: 1) : lp
-            return try NestedLoopJoinExec(left: left, right: rp, type: type, condition: extra, output: output)
+            return try NestedLoopJoinExec(left: left, right: rp, type: type, condition: extra, output: try LogicalPlan.join(l, r, type, condition: cond, using: []).output())
         }
         let small = (r.estimatedBytes ?? Int.max) <= ctx.config.broadcastThreshold
         if small && type != .rightOuter && type != .fullOuter {
@@ -220,6 +235,19 @@ public final class PhysicalPlanner {
         return try HashJoinExec(
             left: try ExchangeExec(lp, keys: lk, partitions: n), right: try ExchangeExec(rp, keys: rk, partitions: n), type: type,
             leftKeys: lk, rightKeys: rk, nullSafe: ns, condition: extra, broadcast: false, output: output)
+    }
+}
+
+extension Expr {
+    /// Attribute ids read anywhere inside (function arguments included).
+    var allAttributeIds: Set<Int> {
+        var out = Set<Int>()
+        func walk(_ e: Expr) {
+            if case .attribute(let a) = e { out.insert(a.id) }
+            if case .call(let c) = e { for x in c.args { walk(x) } } else { for x in e.children { walk(x) } }
+        }
+        walk(self)
+        return out
     }
 }
 

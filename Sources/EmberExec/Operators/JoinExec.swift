@@ -150,6 +150,24 @@ public final class HashJoinExec: PhysicalOperator {
         boundLeftKeys = try leftKeys.map { try BoundExpr.bind($0, left.output) }
         boundRightKeys = try rightKeys.map { try BoundExpr.bind($0, right.output) }
         boundCondition = try condition.map { try BoundExpr.bind($0, left.output + right.output) }
+        // The output may be a subset of the join's columns (the parent reads no others).
+        leftCols = output.compactMap { a in left.output.firstIndex { $0.id == a.id } }
+        rightCols = output.compactMap { a in right.output.firstIndex { $0.id == a.id } }
+    }
+    let leftCols: [Int]
+    let rightCols: [Int]
+
+    func gatherLeft(_ lb: RecordBatch, _ li: [Int32]) -> [Column] {
+        let identity: Bool = {
+            guard li.count == lb.count else { return false }
+            for k in 0..<li.count where li[k] != Int32(k) { return false }
+            return true
+        }()
+        return leftCols.map { identity ? lb.columns[$0] : lb.columns[$0].take(li) }
+    }
+
+    func gatherRight(_ build: RecordBatch, _ ri: [Int32]) -> [Column] {
+        rightCols.map { build.columns[$0].take(ri) }
     }
 
     func buildTable(_ batches: [RecordBatch], _ ctx: ExecContext, _ partition: Int) throws -> JoinTable {
@@ -230,8 +248,8 @@ public final class HashJoinExec: PhysicalOperator {
                     if trackBuild {
                         let un = (0..<build.count).filter { !matchedBuild[$0] }.map { Int32($0) }
                         if !un.isEmpty {
-                            let nullsLeft = self.left.output.map { Column.nulls($0.dataType, count: un.count) }
-                            return RecordBatch(schema: schema, columns: nullsLeft + build.take(un).columns, count: un.count)
+                            let nullsLeft = self.leftCols.map { Column.nulls(self.left.output[$0].dataType, count: un.count) }
+                            return RecordBatch(schema: schema, columns: nullsLeft + self.gatherRight(build, un), count: un.count)
                         }
                     }
                     return nil
@@ -251,33 +269,19 @@ public final class HashJoinExec: PhysicalOperator {
         }
     }
 
-    /// Probe rows for the output: when every row matched exactly once (a foreign-key
-    /// join), the batch is used as it is instead of gathered.
-    static func takeProbe(_ lb: RecordBatch, _ li: [Int32]) -> RecordBatch {
-        if li.count == lb.count {
-            var identity = true
-            li.withUnsafeBufferPointer { p in
-                for k in 0..<p.count where p[k] != Int32(k) { identity = false; break }
-            }
-            if identity { return lb }
-        }
-        return lb.take(li)
-    }
-
     func emit(_ lb: RecordBatch, _ build: RecordBatch, _ li: [Int32], _ ri: [Int32], _ matchedBuild: inout [Bool], _ schema: Schema) -> RecordBatch? {
         switch type {
         case .inner, .cross:
-            return li.isEmpty ? nil : RecordBatch(schema: schema, columns: HashJoinExec.takeProbe(lb, li).columns + build.take(ri).columns, count: li.count)
+            return li.isEmpty ? nil : RecordBatch(schema: schema, columns: gatherLeft(lb, li) + gatherRight(build, ri), count: li.count)
         case .leftSemi, .leftAnti:
             var hit = [Bool](repeating: false, count: lb.count)
             for i in li { hit[Int(i)] = true }
             let keep = (0..<lb.count).filter { hit[$0] == (type == .leftSemi) }.map { Int32($0) }
-            if keep.count == lb.count { return lb }
-            return keep.isEmpty ? nil : RecordBatch(schema: schema, columns: lb.take(keep).columns, count: keep.count)
+            return keep.isEmpty ? nil : RecordBatch(schema: schema, columns: gatherLeft(lb, keep), count: keep.count)
         case .leftOuter, .fullOuter, .rightOuter:
             for r in ri where !matchedBuild.isEmpty { matchedBuild[Int(r)] = true }
             if type == .rightOuter {
-                return li.isEmpty ? nil : RecordBatch(schema: schema, columns: HashJoinExec.takeProbe(lb, li).columns + build.take(ri).columns, count: li.count)
+                return li.isEmpty ? nil : RecordBatch(schema: schema, columns: gatherLeft(lb, li) + gatherRight(build, ri), count: li.count)
             }
             // Left rows in order, each with its matches or one NULL-padded row. Probe pairs
             // arrive grouped by left row in order.
@@ -289,7 +293,7 @@ public final class HashJoinExec: PhysicalOperator {
                 while k < li.count && Int(li[k]) == i { l2.append(li[k]); r2.append(ri[k]); k += 1; any = true }
                 if !any { l2.append(Int32(i)); r2.append(-1) }
             }
-            return RecordBatch(schema: schema, columns: lb.take(l2).columns + build.take(r2).columns, count: l2.count)
+            return RecordBatch(schema: schema, columns: gatherLeft(lb, l2) + gatherRight(build, r2), count: l2.count)
         }
     }
 }
