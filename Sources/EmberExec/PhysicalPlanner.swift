@@ -192,7 +192,9 @@ public final class PhysicalPlanner {
             // Two phases: aggregate each input partition, shuffle the states, merge.
             let partial = try HashAggregateExec(child, mode: .partial, groupings: groupings, aggCalls: calls, groupAttrs: groupAttrs, aggAttrs: callAttrs, results: results)
             let keys = groupAttrs.map { Expr.attribute(partial.output[groupAttrs.firstIndex(of: $0) ?? 0]) }
-            let ex = try ExchangeExec(partial, keys: keys, partitions: n)
+            // A star join under the aggregate fuses with its partial phase.
+            let first: PhysicalOperator = try JoinAggregateExec.make(child, partial: partial) ?? partial
+            let ex = try ExchangeExec(first, keys: keys, partitions: n)
             return try HashAggregateExec(ex, mode: .final, groupings: groupings, aggCalls: calls, groupAttrs: groupAttrs, aggAttrs: callAttrs, results: results)
         }
         let ex = try ExchangeExec(child, keys: groupings, partitions: n)

@@ -38,3 +38,46 @@ final class OptimizerTests: XCTestCase {
             """)
     }
 }
+
+/// `fact JOIN dim GROUP BY dim.attr` runs as one fused operator (JoinAggregateExec);
+/// its results must equal a direct computation over the rows.
+final class JoinAggregateTests: XCTestCase {
+    func testStarJoinAggregateMatchesDirectComputation() throws {
+        let spark = try Session.local(cores: 2, shufflePartitions: 3)
+        // 3000 facts over keys 0…110 (some NULL); dims for keys 0…99 with key 7 twice.
+        var facts: [[Value]] = []
+        for i in 0..<3000 {
+            let key: Value = i % 17 == 0 ? .null : .long(Int64(i % 111))
+            facts.append([key, .double(Double(i) * 0.25), i % 13 == 0 ? .null : .long(Int64(i))])
+        }
+        let fact = try spark.createDataFrame(facts, schema: "key BIGINT, x DOUBLE, y BIGINT")
+        var dims: [[Value]] = (0..<100).map { [.long(Int64($0)), .string("n\($0 % 7)")] }
+        dims.append([.long(7), .string("extra")])
+        let dim = try spark.createDataFrame(dims, schema: "key BIGINT, name STRING")
+        let q = try fact.join(dim, on: "key").groupBy("name")
+            .agg(count(lit(1)).alias("n"), count(col("y")).alias("ny"), sum(col("x")).alias("sx"), max(col("y")).alias("my"), min(col("x")).alias("mx"))
+        XCTAssertTrue(try q.explainString().contains("JoinAggregate"))
+        var expect: [String: (Int64, Int64, Double, Int64?, Double?)] = [:]
+        for i in 0..<3000 where i % 17 != 0 && i % 111 < 100 {
+            let k = i % 111
+            for name in ["n\(k % 7)"] + (k == 7 ? ["extra"] : []) {
+                var e = expect[name] ?? (0, 0, 0, nil, nil)
+                e.0 += 1
+                if i % 13 != 0 { e.1 += 1; e.3 = Swift.max(e.3 ?? Int64.min, Int64(i)) }
+                e.2 += Double(i) * 0.25
+                e.4 = Swift.min(e.4 ?? .infinity, Double(i) * 0.25)
+                expect[name] = e
+            }
+        }
+        let rows = try q.collect()
+        XCTAssertEqual(rows.count, expect.count)
+        for r in rows {
+            guard case .string(let name) = r[0], let e = expect[name] else { return XCTFail("unexpected row \(r)") }
+            XCTAssertEqual(r[1], .long(e.0), name)
+            XCTAssertEqual(r[2], .long(e.1), name)
+            XCTAssertEqual(r[3].doubleValue ?? 0, e.2, accuracy: 1e-6, name)
+            XCTAssertEqual(r[4], e.3.map { .long($0) } ?? .null, name)
+            XCTAssertEqual(r[5], e.4.map { .double($0) } ?? .null, name)
+        }
+    }
+}
