@@ -43,6 +43,20 @@ final class DataFrameTests: XCTestCase {
         XCTAssertEqual(left, 15)
     }
 
+    func testNestedColumnsStayInMemoryUnderTinyLimit() throws {
+        // Arrays cannot be spilled yet: aggregation and sort keep them in memory rather than fail.
+        let spark = try Session.local(cores: 2, memoryLimit: 64 * 1024, shufflePartitions: 2)
+        let rows = try spark.range(20_000)
+            .select(pmod(col("id"), 100).alias("k"), callFunction("array", col("id"), col("id") + 1).alias("a"))
+            .groupBy("k").agg(count(col("a")).alias("n"), max(col("k")).alias("mk"))
+            .orderBy(col("k")).collect()
+        XCTAssertEqual(rows.count, 100)
+        XCTAssertEqual(rows[99].values, [.long(99), .long(200), .long(99)])
+        let sorted = try spark.range(5_000).select(callFunction("array", col("id")).alias("a"), col("id"))
+            .orderBy(col("id").desc()).limit(1).collect()
+        XCTAssertEqual(sorted.first?.values, [.array([.long(4999)]), .long(4999)])
+    }
+
     func testDescribeAndSummaryMatchSpark() throws {
         // Expected rows from Spark 4.1.1: df.describe() and df.summary() on the same data.
         let spark = try Session.local(cores: 2)

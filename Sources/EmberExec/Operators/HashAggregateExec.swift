@@ -77,7 +77,7 @@ public final class HashAggregateExec: PhysicalOperator {
         if mode == .partial { return try aggregate(try child.stream(partition, ctx), ectx, global: false) }
         let input = try child.execute(partition, ctx)
         let bytes = input.reduce(0) { $0 + $1.byteSize }
-        if ctx.memory.tryReserve(bytes * 2) {
+        if !child.schema.isSpillable || ctx.memory.tryReserve(bytes * 2) {
             defer { ctx.memory.release(bytes * 2) }
             return try aggregate(BatchStream(input), ectx, global: false)
         }

@@ -193,7 +193,8 @@ public final class HashJoinExec: PhysicalOperator {
             let buildBatches = try right.execute(partition, ctx)
             let bytes = buildBatches.reduce(0) { $0 + $1.byteSize }
             let share = max(1 << 16, ctx.memory.limit / max(1, ctx.config.cores))
-            if bytes * 2 > share || !ctx.memory.tryReserve(bytes * 2) {
+            let spillable = right.schema.isSpillable && left.schema.isSpillable
+            if spillable && (bytes * 2 > share || !ctx.memory.tryReserve(bytes * 2)) {
                 return try graceJoin(buildBatches, bytes: bytes, share: share, partition, ctx)
             }
             table = try buildTable(buildBatches, ctx, partition)

@@ -123,7 +123,7 @@ public final class SortExec: PhysicalOperator {
             try self.child.stream(p, ctx).forEach { b in
                 chunk.append(b)
                 chunkBytes += b.byteSize
-                if chunkBytes > share || !ctx.memory.tryReserve(b.byteSize) {
+                if self.schema.isSpillable && (chunkBytes > share || !ctx.memory.tryReserve(b.byteSize)) {
                     spills.append(try self.spillRun(try self.sortPartition(chunk, ctx, p), ctx))
                     ctx.memory.release(chunkBytes)
                     chunk = []

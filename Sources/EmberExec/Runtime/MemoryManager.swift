@@ -56,6 +56,12 @@ public final class MemoryManager {
     }
 }
 
+extension Schema {
+    /// Whether batches of this schema can go to a spill file (nested columns cannot yet;
+    /// operators keep those in memory).
+    public var isSpillable: Bool { fields.allSatisfy { !$0.dataType.isNested } }
+}
+
 /// Appends batches to a spill file, each behind its byte length.
 public final class SpillWriter {
     let path: String
