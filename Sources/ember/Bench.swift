@@ -36,13 +36,14 @@ struct BenchCommand: ParsableCommand {
     ]
 
     func log(_ s: String) {
-        if verbose { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
+        if verbose { FileHandle.standardError.write(Data((s + "\n").utf8)) }
     }
 
     func now() -> Double { Date().timeIntervalSince1970 }
 
     func reader(_ spark: Session, _ name: String) throws -> DataFrame {
-        try spark.read.option("header", true).schema(Self.schemas[name]!).csv(data + "/" + name + ".csv")
+        guard let ddl = Self.schemas[name] else { throw ValidationError("no schema for bench input '\(name)'") }
+        return try spark.read.option("header", true).schema(ddl).csv(data + "/" + name + ".csv")
     }
 
     /// The input held in memory.
@@ -73,12 +74,12 @@ struct BenchCommand: ParsableCommand {
             explainTarget = q
             query = { try q.collectBatches() }
             checksum = { bs in
-                var c: [String: Double] = ["rows": Double(rows(bs)), "sum_n": 0, "sum_sv": 0, "sum_k_n": 0, "sum_av": 0]
+                var n = 0.0, sv = 0.0, av = 0.0, kn = 0.0
                 forEachRow(bs) { r in
-                    c["sum_n"]! += num(r[1]); c["sum_sv"]! += num(r[2]); c["sum_av"]! += num(r[3])
-                    c["sum_k_n"]! += num(r[0]) * num(r[1])
+                    n += num(r[1]); sv += num(r[2]); av += num(r[3])
+                    kn += num(r[0]) * num(r[1])
                 }
-                return c
+                return ["rows": Double(rows(bs)), "sum_n": n, "sum_sv": sv, "sum_k_n": kn, "sum_av": av]
             }
         case "join":
             let l0 = now()
@@ -89,9 +90,9 @@ struct BenchCommand: ParsableCommand {
             explainTarget = q
             query = { try q.collectBatches() }
             checksum = { bs in
-                var c: [String: Double] = ["rows": Double(rows(bs)), "sum_n": 0, "sum_sx": 0]
-                forEachRow(bs) { r in c["sum_n"]! += num(r[1]); c["sum_sx"]! += num(r[2]) }
-                return c
+                var n = 0.0, sx = 0.0
+                forEachRow(bs) { r in n += num(r[1]); sx += num(r[2]) }
+                return ["rows": Double(rows(bs)), "sum_n": n, "sum_sx": sx]
             }
         case "sort":
             let l0 = now()
@@ -108,7 +109,8 @@ struct BenchCommand: ParsableCommand {
                 return try all.agg(count(lit(1)).alias("n"), sum(col("rate")).alias("sum_rate"), sum(col("upb")).alias("sum_upb")).collectBatches()
             }
             checksum = { bs in
-                let r = bs.first!.row(0)
+                guard let first = bs.first(where: { $0.count > 0 }) else { throw ValidationError("csv query returned no rows") }
+                let r = first.row(0)
                 return ["rows": num(r[0]), "sum_rate": num(r[1]), "sum_upb": num(r[2])]
             }
         case "etl":
@@ -144,7 +146,7 @@ struct BenchCommand: ParsableCommand {
         var last: [RecordBatch] = []
         let stageLog = StageLog()
         if stages, let plan = explainTarget {
-            FileHandle.standardError.write(((try? plan.explainString()) ?? "").data(using: .utf8)!)
+            FileHandle.standardError.write(Data(((try? plan.explainString()) ?? "").utf8))
         }
         for i in 0..<max(1, reps) {
             last = []
@@ -152,18 +154,18 @@ struct BenchCommand: ParsableCommand {
             let q0 = now()
             last = try query()
             times.append(now() - q0)
-            log("rep \(i): \(times.last!) s, \(rows(last)) rows")
+            log("rep \(i): \(times.last ?? 0) s, \(rows(last)) rows")
         }
         if stages { spark.removeListener(stageLog); stageLog.report() }
         let c = try checksum(last)
         let outRows = Int(c["rows"] ?? Double(rows(last)))
         var fields: [String] = [
-            "\"engine\":\"ember\"", "\"query\":\"\(self.query)\"", "\"seconds\":\(times.min()!)",
+            "\"engine\":\"ember\"", "\"query\":\"\(self.query)\"", "\"seconds\":\(times.min() ?? 0)",
             "\"rows\":\(outRows)", "\"load_seconds\":\(loadSeconds)", "\"startup_seconds\":\(startup)",
             "\"times\":[\(times.map { "\($0)" }.joined(separator: ","))]", "\"cores\":\(cores ?? ProcessInfo.processInfo.activeProcessorCount)",
             "\"load\":\"\(load)\"",
         ]
-        fields.append("\"checksum\":{" + c.keys.sorted().map { "\"\($0)\":\(jsonNumber(c[$0]!))" }.joined(separator: ",") + "}")
+        fields.append("\"checksum\":{" + c.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\(jsonNumber($0.value))" }.joined(separator: ",") + "}")
         print("{" + fields.joined(separator: ",") + "}")
     }
 }
@@ -237,6 +239,6 @@ final class StageLog: RuntimeListener {
 
     func report() {
         lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }
