@@ -56,6 +56,26 @@ extension Schema: CustomStringConvertible {
 }
 
 extension DataType {
+    /// The types named by one word (case-insensitive): `int`/`integer`, `bigint`/`long`,
+    /// `string`, `date`… Shared by the DDL parser and the SQL parser.
+    public init?(atomicName: String) {
+        switch atomicName.lowercased() {
+        case "boolean", "bool": self = .boolean
+        case "tinyint", "byte": self = .byte
+        case "smallint", "short": self = .short
+        case "int", "integer": self = .int
+        case "bigint", "long": self = .long
+        case "float", "real": self = .float
+        case "double": self = .double
+        case "string", "text": self = .string
+        case "binary": self = .binary
+        case "date": self = .date
+        case "timestamp", "timestamp_ltz": self = .timestamp
+        case "void": self = .null
+        default: return nil
+        }
+    }
+
     /// Parses one Spark type name: `int`, `bigint`, `decimal(10,2)`, `array<string>`, `struct<a:int>`.
     public init(ddl: String) throws {
         var p = DDLParser(ddl)
@@ -167,22 +187,11 @@ struct DDLParser {
 
     mutating func parseType() throws -> DataType {
         let name = try identifier().lowercased()
+        if let atomic = DataType(atomicName: name) { return atomic }
         switch name {
-        case "boolean", "bool": return .boolean
-        case "tinyint", "byte": return .byte
-        case "smallint", "short": return .short
-        case "int", "integer": return .int
-        case "bigint", "long": return .long
-        case "float", "real": return .float
-        case "double": return .double
-        case "string", "text": return .string
-        case "varchar", "char":
+        case "varchar", "char", "character":
             if consume("(") { _ = try integer(); try expect(")") }
             return .string
-        case "binary": return .binary
-        case "date": return .date
-        case "timestamp", "timestamp_ltz": return .timestamp
-        case "void": return .null
         case "decimal", "dec", "numeric":
             if consume("(") {
                 let p = try integer()

@@ -271,25 +271,14 @@ extension Parser {
         let t = current
         guard t.kind == .word else { throw syntaxError() }
         advance()
+        if let atomic = DataType(atomicName: t.upper) { return atomic }
         switch t.upper {
-        case "BOOLEAN", "BOOL": return .boolean
-        case "TINYINT", "BYTE": return .byte
-        case "SMALLINT", "SHORT": return .short
-        case "INT", "INTEGER": return .int
-        case "BIGINT", "LONG": return .long
-        case "FLOAT", "REAL": return .float
-        case "DOUBLE": return .double
-        case "STRING": return .string
         case "VARCHAR", "CHAR", "CHARACTER":
             if acceptSymbol("(") {
                 _ = try nonNegativeInt()
                 try expectSymbol(")")
             }
             return .string
-        case "BINARY": return .binary
-        case "DATE": return .date
-        case "TIMESTAMP", "TIMESTAMP_LTZ": return .timestamp
-        case "VOID": return .null
         case "DECIMAL", "DEC", "NUMERIC":
             guard acceptSymbol("(") else { return DataType.defaultDecimal }
             let p = try nonNegativeInt()

@@ -16,7 +16,7 @@ extension CountAccumulator: PartialAccumulator {
     func stateTypes() -> [DataType] { [.long] }
     func states(groupCount: Int) throws -> [Column] { [try finish(groupCount: groupCount)] }
     func merge(_ states: [Column], groups: [Int32], groupCount: Int) throws {
-        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        grow(&counts, groupCount, 0)
         let x = states[0].asInt64s()
         counts.withUnsafeMutableBufferPointer { c in
             for (i, g) in groups.enumerated() { c[Int(g)] &+= x[i] }
@@ -28,7 +28,7 @@ extension CountIfAccumulator: PartialAccumulator {
     func stateTypes() -> [DataType] { [.long] }
     func states(groupCount: Int) throws -> [Column] { [try finish(groupCount: groupCount)] }
     func merge(_ states: [Column], groups: [Int32], groupCount: Int) throws {
-        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        grow(&counts, groupCount, 0)
         let x = states[0].asInt64s()
         for (i, g) in groups.enumerated() { counts[Int(g)] &+= x[i] }
     }
@@ -46,17 +46,13 @@ extension SumLongAccumulator: PartialAccumulator {
 extension SumDoubleAccumulator: PartialAccumulator {
     func stateTypes() -> [DataType] { [.double, .long] }
     func states(groupCount: Int) throws -> [Column] {
-        if sums.count < groupCount {
-            sums += [Double](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         return [.doubles(sums, validity: nil), .int64s(counts, validity: nil)]
     }
     func merge(_ states: [Column], groups: [Int32], groupCount: Int) throws {
-        if sums.count < groupCount {
-            sums += [Double](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         let s = states[0].asDoubles(), n = states[1].asInt64s()
         sums.withUnsafeMutableBufferPointer { sb in
             counts.withUnsafeMutableBufferPointer { cb in
@@ -72,17 +68,13 @@ extension SumDoubleAccumulator: PartialAccumulator {
 extension SumDecimalAccumulator: PartialAccumulator {
     func stateTypes() -> [DataType] { [.decimal(precision: 38, scale: scale), .long] }
     func states(groupCount: Int) throws -> [Column] {
-        if sums.count < groupCount {
-            sums += [Int128](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         return [Column(type: .decimal(precision: 38, scale: scale), count: groupCount, validity: nil, storage: .i128(sums)), .int64s(counts, validity: nil)]
     }
     func merge(_ states: [Column], groups: [Int32], groupCount: Int) throws {
-        if sums.count < groupCount {
-            sums += [Int128](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         guard case .i128(let s) = states[0].storage else { return }
         let n = states[1].asInt64s()
         for (i, g) in groups.enumerated() {
@@ -113,18 +105,14 @@ extension BoolAccumulator: PartialAccumulator {
 extension FirstLastAccumulator: PartialAccumulator {
     func stateTypes() -> [DataType] { [type, .boolean] }
     func states(groupCount: Int) throws -> [Column] {
-        if set.count < groupCount {
-            set += [Bool](repeating: false, count: groupCount - set.count)
-            values += [Value](repeating: .null, count: groupCount - values.count)
-        }
+        grow(&set, groupCount, false)
+        grow(&values, groupCount, .null)
         return [try Column.from(values, type: type), .booleans(set, validity: nil)]
     }
     /// Partitions merge in order: `first` keeps the earliest set value, `last` the latest.
     func merge(_ states: [Column], groups: [Int32], groupCount: Int) throws {
-        if set.count < groupCount {
-            set += [Bool](repeating: false, count: groupCount - set.count)
-            values += [Value](repeating: .null, count: groupCount - values.count)
-        }
+        grow(&set, groupCount, false)
+        grow(&values, groupCount, .null)
         let flags = states[1].bools ?? []
         for (i, g) in groups.enumerated() where i < flags.count && flags[i] {
             let k = Int(g)
@@ -140,6 +128,7 @@ extension MomentsAccumulator: PartialAccumulator {
         return [.doubles(n, validity: nil), .doubles(mean, validity: nil), .doubles(m2, validity: nil)]
     }
     func grow(_ groupCount: Int) {
+
         if n.count < groupCount {
             let k = groupCount - n.count
             n += [Double](repeating: 0, count: k); mean += [Double](repeating: 0, count: k)
@@ -170,9 +159,10 @@ extension CollectAccumulator: PartialAccumulator {
     func stateTypes() -> [DataType] { [type] }
     func states(groupCount: Int) throws -> [Column] { [try finish(groupCount: groupCount)] }
     func merge(_ states: [Column], groups: [Int32], groupCount: Int) throws {
+
         if lists.count < groupCount {
             lists += [[Value]](repeating: [], count: groupCount - lists.count)
-            if distinct { seen += [Set<Value>](repeating: [], count: groupCount - seen.count) }
+            if distinct { grow(&seen, groupCount, []) }
         }
         for (i, g) in groups.enumerated() {
             guard case .array(let xs) = states[0].value(at: i) else { continue }

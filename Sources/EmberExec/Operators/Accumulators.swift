@@ -10,6 +10,12 @@ protocol Accumulator: AnyObject {
     func finish(groupCount: Int) throws -> Column
 }
 
+/// Extends per-group state to `n` groups, new groups starting at `value`.
+@inline(__always)
+func grow<T>(_ a: inout [T], _ n: Int, _ value: T) {
+    if a.count < n { a.append(contentsOf: repeatElement(value, count: n - a.count)) }
+}
+
 enum Accumulators {
     /// The value of a constant argument (a literal, possibly under a cast the analyzer added).
     static func constantValue(_ e: Expr) -> Value? {
@@ -112,7 +118,7 @@ final class CountAccumulator: Accumulator {
     var counts: [Int64] = []
     init(star: Bool) { self.star = star }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        grow(&counts, groupCount, 0)
         counts.withUnsafeMutableBufferPointer { c in
             if star || args.isEmpty {
                 for g in groups { c[Int(g)] += 1 }
@@ -122,7 +128,7 @@ final class CountAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        grow(&counts, groupCount, 0)
         return .int64s(counts, validity: nil)
     }
 }
@@ -130,12 +136,12 @@ final class CountAccumulator: Accumulator {
 final class CountIfAccumulator: Accumulator {
     var counts: [Int64] = []
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        grow(&counts, groupCount, 0)
         let b = args[0].bools ?? []
         for (i, g) in groups.enumerated() where !args[0].isNull(i) && i < b.count && b[i] { counts[Int(g)] += 1 }
     }
     func finish(groupCount: Int) throws -> Column {
-        if counts.count < groupCount { counts += [Int64](repeating: 0, count: groupCount - counts.count) }
+        grow(&counts, groupCount, 0)
         return .int64s(counts, validity: nil)
     }
 }
@@ -148,14 +154,12 @@ final class SumLongAccumulator: Accumulator {
     var overflowed: [Bool] = []
     init(nullOnOverflow: Bool = false) { self.nullOnOverflow = nullOnOverflow }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if sums.count < groupCount {
-            sums += [Int64](repeating: 0, count: groupCount - sums.count)
-            seen += [Bool](repeating: false, count: groupCount - seen.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&seen, groupCount, false)
         let x = args[0].asInt64s()
         let col = args[0]
         if nullOnOverflow {
-            if overflowed.count < groupCount { overflowed += [Bool](repeating: false, count: groupCount - overflowed.count) }
+            grow(&overflowed, groupCount, false)
             for (i, g) in groups.enumerated() where !col.isNull(i) {
                 let k = Int(g)
                 let (r, o) = sums[k].addingReportingOverflow(x[i])
@@ -186,12 +190,10 @@ final class SumLongAccumulator: Accumulator {
         if overflow { throw EmberError.arithmeticOverflow("long overflow") }
     }
     func finish(groupCount: Int) throws -> Column {
-        if sums.count < groupCount {
-            sums += [Int64](repeating: 0, count: groupCount - sums.count)
-            seen += [Bool](repeating: false, count: groupCount - seen.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&seen, groupCount, false)
         if nullOnOverflow {
-            if overflowed.count < groupCount { overflowed += [Bool](repeating: false, count: groupCount - overflowed.count) }
+            grow(&overflowed, groupCount, false)
             return .int64s(sums, validity: Bitmap(zip(seen, overflowed).map { $0 && !$1 }))
         }
         return .int64s(sums, validity: Bitmap(seen))
@@ -204,10 +206,8 @@ final class SumDoubleAccumulator: Accumulator {
     var counts: [Int64] = []
     init(average: Bool) { self.average = average }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if sums.count < groupCount {
-            sums += [Double](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         let col = args[0]
         let x = col.asDoubles()
         sums.withUnsafeMutableBufferPointer { s in
@@ -227,10 +227,8 @@ final class SumDoubleAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if sums.count < groupCount {
-            sums += [Double](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         let vals = average ? zip(sums, counts).map { $1 == 0 ? 0 : $0 / Double($1) } : sums
         return .doubles(vals, validity: Bitmap(counts.map { $0 > 0 }))
     }
@@ -251,10 +249,8 @@ final class SumDecimalAccumulator: Accumulator {
         self.nullOnOverflow = nullOnOverflow
     }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if sums.count < groupCount {
-            sums += [Int128](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         guard case .i128(let x) = args[0].storage else { return }
         for (i, g) in groups.enumerated() where !args[0].isNull(i) {
             let (r, o) = sums[Int(g)].addingReportingOverflow(x[i])
@@ -267,10 +263,8 @@ final class SumDecimalAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if sums.count < groupCount {
-            sums += [Int128](repeating: 0, count: groupCount - sums.count)
-            counts += [Int64](repeating: 0, count: groupCount - counts.count)
-        }
+        grow(&sums, groupCount, 0)
+        grow(&counts, groupCount, 0)
         guard case .decimal(let p, let s) = type else { return Column.nulls(type, count: groupCount) }
         var out: [Int128] = []
         var valid: [Bool] = []
@@ -388,10 +382,8 @@ final class FirstLastAccumulator: Accumulator {
         self.ignoreNulls = ignoreNulls
     }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if set.count < groupCount {
-            set += [Bool](repeating: false, count: groupCount - set.count)
-            values += [Value](repeating: .null, count: groupCount - values.count)
-        }
+        grow(&set, groupCount, false)
+        grow(&values, groupCount, .null)
         for (i, g) in groups.enumerated() {
             let k = Int(g)
             if ignoreNulls && args[0].isNull(i) { continue }
@@ -399,7 +391,7 @@ final class FirstLastAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if values.count < groupCount { values += [Value](repeating: .null, count: groupCount - values.count) }
+        grow(&values, groupCount, .null)
         return try Column.from(values, type: type)
     }
 }
@@ -410,6 +402,7 @@ final class MomentsAccumulator: Accumulator {
     var n: [Double] = [], mean: [Double] = [], m2: [Double] = [], m3: [Double] = [], m4: [Double] = []
     init(kind: String) { self.kind = kind }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+
         if n.count < groupCount {
             let k = groupCount - n.count
             n += [Double](repeating: 0, count: k); mean += [Double](repeating: 0, count: k)
@@ -472,9 +465,10 @@ final class CollectAccumulator: Accumulator {
         self.distinct = distinct
     }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+
         if lists.count < groupCount {
             lists += [[Value]](repeating: [], count: groupCount - lists.count)
-            if distinct { seen += [Set<Value>](repeating: [], count: groupCount - seen.count) }
+            if distinct { grow(&seen, groupCount, []) }
         }
         for (i, g) in groups.enumerated() where !args[0].isNull(i) {
             let v = args[0].value(at: i)
@@ -545,10 +539,8 @@ final class BoolAccumulator: Accumulator {
     var seen: [Bool] = []
     init(isAnd: Bool) { self.isAnd = isAnd }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if acc.count < groupCount {
-            acc += [Bool](repeating: isAnd, count: groupCount - acc.count)
-            seen += [Bool](repeating: false, count: groupCount - seen.count)
-        }
+        grow(&acc, groupCount, isAnd)
+        grow(&seen, groupCount, false)
         let b = args[0].bools ?? []
         for (i, g) in groups.enumerated() where !args[0].isNull(i) {
             let k = Int(g)
@@ -557,10 +549,8 @@ final class BoolAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if acc.count < groupCount {
-            acc += [Bool](repeating: isAnd, count: groupCount - acc.count)
-            seen += [Bool](repeating: false, count: groupCount - seen.count)
-        }
+        grow(&acc, groupCount, isAnd)
+        grow(&seen, groupCount, false)
         return .booleans(acc, validity: Bitmap(seen))
     }
 }
@@ -575,10 +565,8 @@ final class ByAccumulator: Accumulator {
         self.isMax = isMax
     }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if values.count < groupCount {
-            values += [Value](repeating: .null, count: groupCount - values.count)
-            keys += [ArraySlice<UInt8>?](repeating: nil, count: groupCount - keys.count)
-        }
+        grow(&values, groupCount, .null)
+        grow(&keys, groupCount, nil)
         let ord = RowKeys.ordered([args[1]], count: args[1].count, directions: [SortDirection(ascending: true, nullsFirst: true)])
         for (i, g) in groups.enumerated() where !args[1].isNull(i) {
             let k = Int(g), key = ord.key(i)
@@ -591,7 +579,7 @@ final class ByAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if values.count < groupCount { values += [Value](repeating: .null, count: groupCount - values.count) }
+        grow(&values, groupCount, .null)
         return try Column.from(values, type: type)
     }
 }
@@ -686,6 +674,7 @@ final class CoMomentAccumulator: Accumulator {
     var n: [Double] = [], ma: [Double] = [], mb: [Double] = [], c2: [Double] = [], m2a: [Double] = [], m2b: [Double] = []
     init(kind: String) { self.kind = kind }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
+
         if n.count < groupCount {
             let k = groupCount - n.count
             for i in 0..<k { _ = i; n.append(0); ma.append(0); mb.append(0); c2.append(0); m2a.append(0); m2b.append(0) }
@@ -742,10 +731,8 @@ final class BitAccumulator: Accumulator {
         self.type = type
     }
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
-        if acc.count < groupCount {
-            acc += [Int64](repeating: kind == "bit_and" ? -1 : 0, count: groupCount - acc.count)
-            seen += [Bool](repeating: false, count: groupCount - seen.count)
-        }
+        grow(&acc, groupCount, kind == "bit_and" ? -1 : 0)
+        grow(&seen, groupCount, false)
         let x = args[0].asInt64s()
         for (i, g) in groups.enumerated() where !args[0].isNull(i) {
             let k = Int(g)
@@ -758,10 +745,8 @@ final class BitAccumulator: Accumulator {
         }
     }
     func finish(groupCount: Int) throws -> Column {
-        if acc.count < groupCount {
-            acc += [Int64](repeating: 0, count: groupCount - acc.count)
-            seen += [Bool](repeating: false, count: groupCount - seen.count)
-        }
+        grow(&acc, groupCount, 0)
+        grow(&seen, groupCount, false)
         let v = Array(acc.prefix(groupCount)), valid = Bitmap(Array(seen.prefix(groupCount)))
         switch type {
         case .int: return .int32s(v.map { Int32(truncatingIfNeeded: $0) }, validity: valid)
