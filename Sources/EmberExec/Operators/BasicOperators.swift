@@ -341,15 +341,12 @@ public final class ExchangeExec: PhysicalOperator {
         spilled = [[SpillFile]](repeating: [], count: n)
         for k in 0..<n {
             let bytes = buckets[k].reduce(0) { $0 + $1.byteSize }
-            if !ctx.memory.tryReserve(bytes), !buckets[k].isEmpty, buckets[k].allSatisfy({ b in b.schema.fields.allSatisfy { !$0.dataType.isNested } }) {
+            if !ctx.memory.tryReserve(bytes), !buckets[k].isEmpty, schema.isSpillable {
                 spilled[k] = [try ctx.memory.spill(buckets[k])]
                 buckets[k] = []
-            } else {
-                reserved += bytes
             }
         }
     }
-    var reserved = 0
 
     public func execute(_ partition: Int, _ ctx: ExecContext) throws -> [RecordBatch] {
         guard partition < buckets.count else { return [] }
@@ -358,5 +355,4 @@ public final class ExchangeExec: PhysicalOperator {
         return out
     }
 
-    deinit {}
 }

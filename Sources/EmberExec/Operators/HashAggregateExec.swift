@@ -83,20 +83,9 @@ public final class HashAggregateExec: PhysicalOperator {
         }
         // Grace: split by a second hash into buckets small enough to aggregate, spilled.
         let buckets = max(2, (bytes * 2) / max(1, ctx.memory.limit / max(1, ctx.config.cores)) + 1)
-        var files: [[SpillFile]] = [[SpillFile]](repeating: [], count: buckets)
-        for b in input {
-            let keys = try boundGroups.map { try $0.eval(b, ectx) }
-            let hashes = RowKeys.equality(keys, count: b.count).hashes()
-            var idx = [[Int32]](repeating: [], count: buckets)
-            for i in 0..<b.count { idx[Int((hashes[i] >> 32) % UInt64(buckets))].append(Int32(i)) }
-            for k in 0..<buckets where !idx[k].isEmpty { files[k].append(try ctx.memory.spill([b.take(idx[k])])) }
-        }
+        let files = try ctx.memory.spillByHash(BatchStream(input), keys: boundGroups, buckets: buckets, schema: child.schema, shift: 32, ectx)
         var out: [RecordBatch] = []
-        for k in 0..<buckets {
-            let part = try files[k].flatMap { try $0.read() }
-            files[k] = []
-            out += try aggregate(BatchStream(part), ectx, global: false)
-        }
+        for f in files { out += try aggregate(try f.stream(), ectx, global: false) }
         return out
     }
 

@@ -207,19 +207,8 @@ public final class HashJoinExec: PhysicalOperator {
     func graceJoin(_ buildBatches: [RecordBatch], bytes: Int, share: Int, _ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         let buckets = max(2, bytes * 3 / share + 1)
         let ectx = ctx.evalContext(partition: partition)
-        func split(_ input: BatchStream, _ keys: [BoundExpr], _ schema: Schema) throws -> [SpillFile] {
-            let writers = try (0..<buckets).map { _ in try ctx.memory.spillWriter(schema: schema) }
-            try input.forEach { b in
-                let keyCols = try keys.map { try $0.eval(b, ectx) }
-                let h = RowKeys.equality(keyCols, count: b.count).hashes()
-                var idx = [[Int32]](repeating: [], count: buckets)
-                for i in 0..<b.count { idx[Int((h[i] >> 40) % UInt64(buckets))].append(Int32(i)) }
-                for k in 0..<buckets where !idx[k].isEmpty { try writers[k].append(b.take(idx[k])) }
-            }
-            return try writers.map { try $0.finish() }
-        }
-        let rightFiles = try split(BatchStream(buildBatches), boundRightKeys, Schema(right.output.map(\.field)))
-        let leftFiles = try split(try left.stream(partition, ctx), boundLeftKeys, Schema(left.output.map(\.field)))
+        let rightFiles = try ctx.memory.spillByHash(BatchStream(buildBatches), keys: boundRightKeys, buckets: buckets, schema: right.schema, shift: 40, ectx)
+        let leftFiles = try ctx.memory.spillByHash(try left.stream(partition, ctx), keys: boundLeftKeys, buckets: buckets, schema: left.schema, shift: 40, ectx)
         var k = 0
         var current: BatchStream? = nil
         return BatchStream {

@@ -50,6 +50,20 @@ public final class MemoryManager {
         return try w.finish()
     }
 
+    /// Splits `input` into `buckets` spill files by a hash of the key expressions (grace
+    /// aggregation and grace hash join). `shift` picks hash bits other than the exchange's.
+    public func spillByHash(_ input: BatchStream, keys: [BoundExpr], buckets: Int, schema: Schema, shift: UInt64, _ ectx: EvalContext) throws -> [SpillFile] {
+        let writers = try (0..<buckets).map { _ in try spillWriter(schema: schema) }
+        try input.forEach { b in
+            let keyCols = try keys.map { try $0.eval(b, ectx) }
+            let h = RowKeys.equality(keyCols, count: b.count).hashes()
+            var idx = [[Int32]](repeating: [], count: buckets)
+            for i in 0..<b.count { idx[Int((h[i] >> shift) % UInt64(buckets))].append(Int32(i)) }
+            for k in 0..<buckets where !idx[k].isEmpty { try writers[k].append(b.take(idx[k])) }
+        }
+        return try writers.map { try $0.finish() }
+    }
+
     /// A spill file written batch by batch.
     public func spillWriter(schema: Schema) throws -> SpillWriter {
         try SpillWriter(directory: spillDirectory, schema: schema, memory: self)

@@ -569,11 +569,11 @@ public final class Analyzer {
 
     /// Moves window expressions of a project or aggregate into a `Window` node below a project.
     func extractWindows(_ plan: LogicalPlan) throws -> LogicalPlan {
-        let (child, items, rebuild): (LogicalPlan, [Expr], ([Expr]) -> LogicalPlan) = {
+        let (child, items): (LogicalPlan, [Expr]) = {
             switch plan {
-            case .project(let c, let es): return (c, es, { .project(c, $0) })
-            case .aggregate(let c, let t, let g, let es): return (c, es, { .aggregate(c, t, groupings: g, aggregates: $0) })
-            default: return (plan, [], { _ in plan })
+            case .project(let c, let es): return (c, es)
+            case .aggregate(let c, _, _, let es): return (c, es)
+            default: return (plan, [])
             }
         }()
         guard items.contains(where: { $0.contains { if case .window = $0 { return true }; return false } }) else { return plan }
@@ -616,14 +616,7 @@ public final class Analyzer {
                 return .attribute(a)
             }
         }
-        _ = rebuild
-        let input = try child.output()
-        return .project(.window(child, windowExprs), replaced.map { e in
-            if case .attribute(let a) = e, !input.contains(where: { $0.id == a.id }), let w = windowExprs.first(where: { (try? $0.toAttribute().id) == a.id }) {
-                _ = w
-            }
-            return e
-        })
+        return .project(.window(child, windowExprs), replaced)
     }
 
     // MARK: Joins and set operations
