@@ -70,7 +70,7 @@ public final class JoinAggregateExec: PhysicalOperator {
             if li.isEmpty { return }
             let groups = ri.map { buildGroup[Int($0)] }
             for g in groups { touched[Int(g)] = true }
-            let identity = li.count == lb.count && li.enumerated().allSatisfy { $0.offset == Int($0.element) }
+            let identity = HashJoinExec.isIdentity(li, count: lb.count)
             for (a, acc) in accs.enumerated() {
                 let args = try boundArgs[a].map { b -> Column in
                     let c = try b.eval(lb, ectx)

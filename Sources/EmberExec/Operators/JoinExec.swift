@@ -157,12 +157,16 @@ public final class HashJoinExec: PhysicalOperator {
     let leftCols: [Int]
     let rightCols: [Int]
 
+    /// True when the probe pairs are exactly rows 0..<count in order (every probe row
+    /// matched once): the probe batch can then be used as it is.
+    static func isIdentity(_ li: [Int32], count: Int) -> Bool {
+        guard li.count == count else { return false }
+        for k in 0..<li.count where li[k] != Int32(k) { return false }
+        return true
+    }
+
     func gatherLeft(_ lb: RecordBatch, _ li: [Int32]) -> [Column] {
-        let identity: Bool = {
-            guard li.count == lb.count else { return false }
-            for k in 0..<li.count where li[k] != Int32(k) { return false }
-            return true
-        }()
+        let identity = HashJoinExec.isIdentity(li, count: lb.count)
         return leftCols.map { identity ? lb.columns[$0] : lb.columns[$0].take(li) }
     }
 
