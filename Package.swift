@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "EmberPlan", dependencies: ["EmberCore"], swiftSettings: settings),
         .target(name: "EmberSQL", dependencies: ["EmberCore", "EmberPlan"], swiftSettings: settings),
         .target(name: "EmberExec", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan"], swiftSettings: settings),
-        .target(name: "EmberIO", dependencies: ["EmberCore", "EmberColumnar", "EmberExec"], swiftSettings: settings),
+        .target(name: "EmberIO", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberExec"], swiftSettings: settings),
         .target(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],

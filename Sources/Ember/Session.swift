@@ -23,6 +23,7 @@ public final class Session {
         self.catalog = SessionCatalog()
         catalog.session = self
         sources.register("csv", CSVSource())
+        sources.register("parquet", ParquetSource())
         if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
@@ -334,6 +335,8 @@ final class SessionCatalog: Catalog {
         case "csv":
             let opts = try CSVOptions(source.options)
             return try CSVReader.inferSchema(paths: source.paths, options: opts, zone: session.config.timeZone)
+        case "parquet":
+            return try ParquetSource.inferSchema(source, zone: session.config.timeZone)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(source.format).")
         }
@@ -342,7 +345,7 @@ final class SessionCatalog: Catalog {
 
 /// The CSV reader behind `spark.read.csv` and `USING csv` views.
 final class CSVSource: FileSourceReader {
-    func planPartitions(_ source: DataSource, schema: Schema, ctx: ExecContext) throws -> [AnyHashableBox] {
+    func planPartitions(_ source: DataSource, schema: Schema, filters: [Expr], output: [Attribute], ctx: ExecContext) throws -> [AnyHashableBox] {
         let opts = try CSVOptions(source.options)
         return try CSVReader.splits(paths: source.paths, options: opts, maxSplitBytes: ctx.config.maxPartitionBytes).map { AnyHashableBox($0) }
     }

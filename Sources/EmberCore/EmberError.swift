@@ -100,6 +100,12 @@ public struct EmberError: Error, Hashable, Sendable, CustomStringConvertible {
         EmberError(errorClass: "PATH_ALREADY_EXISTS", sqlState: "42K04", message: "Path \(path) already exists. Set mode as \"overwrite\" to overwrite the existing path.")
     }
 
+    /// A data file that cannot be decoded (Spark's `FAILED_READ_FILE`); the message names
+    /// the file and the byte offset or row.
+    public static func corruptFile(_ message: String) -> EmberError {
+        EmberError(errorClass: "FAILED_READ_FILE.NO_HINT", sqlState: "KD001", message: message)
+    }
+
     public static func internalError(_ message: String) -> EmberError {
         EmberError(errorClass: "INTERNAL_ERROR", sqlState: "XX000", message: message)
     }

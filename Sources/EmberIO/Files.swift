@@ -218,6 +218,7 @@ public enum FileCommit {
         }
         let url = URL(fileURLWithPath: trimmed)
         let parent = url.deletingLastPathComponent().path
+        recoverInterruptedOverwrite(trimmed)
         let id = UUID().uuidString.lowercased()
         let staging = (parent.hasSuffix("/") ? parent : parent + "/") + ".\(url.lastPathComponent)-staging-\(id)"
         do {
@@ -229,7 +230,25 @@ public enum FileCommit {
     }
 }
 
-/// One write job: writers fill `partPath(i)` files, then `commit()` or `abort()`.
+extension FileCommit {
+    /// An overwrite moves the old data aside, then the new data in. If the process died
+    /// between the two renames, the target is missing and the old data is aside: put it back.
+    static func recoverInterruptedOverwrite(_ target: String) {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: target) else { return }
+        let url = URL(fileURLWithPath: target)
+        let parent = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent)-old-"
+        guard let names = try? fm.contentsOfDirectory(atPath: parent) else { return }
+        if let aside = names.filter({ $0.hasPrefix(prefix) }).sorted().last {
+            try? fm.moveItem(atPath: parent + "/" + aside, toPath: target)
+        }
+    }
+}
+
+/// One write job: each task writes into its own attempt directory (`taskAttempt`), which
+/// becomes part of the job's staging directory only when the task succeeds; the job then
+/// `commit()`s (one rename makes everything visible, with `_SUCCESS`) or `abort()`s.
 public final class FileCommitJob: @unchecked Sendable {
     public let target: String
     public let staging: String
@@ -245,9 +264,53 @@ public final class FileCommitJob: @unchecked Sendable {
 
     /// `part-00003-<job uuid>-c000.csv`, as Spark names task outputs.
     public func partPath(_ index: Int, ext: String) -> String {
+        staging + "/" + partName(index, file: 0, ext: ext)
+    }
+
+    /// The name of a task's `file`-th output file.
+    public func partName(_ index: Int, file: Int, ext: String) -> String {
         let n = String(index)
         let padded = n.count >= 5 ? n : String(repeating: "0", count: 5 - n.count) + n
-        return staging + "/part-\(padded)-\(jobID)-c000.\(ext)"
+        let f = String(file)
+        let c = f.count >= 3 ? f : String(repeating: "0", count: 3 - f.count) + f
+        return "part-\(padded)-\(jobID)-c\(c).\(ext)"
+    }
+
+    /// A fresh directory for one attempt of task `index`.
+    public func taskAttempt(_ index: Int) throws -> String {
+        let dir = staging + "/_temporary/attempt-\(index)-\(UUID().uuidString.lowercased())"
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw EmberError.io("Cannot create task directory \(dir): \(error.localizedDescription)")
+        }
+        return dir
+    }
+
+    /// Moves a successful attempt's files (and partition directories) into the staging area.
+    public func commitTask(_ attemptDir: String) throws {
+        let fm = FileManager.default
+        do {
+            guard let e = fm.enumerator(atPath: attemptDir) else { return }
+            var files: [String] = []
+            while let rel = e.nextObject() as? String {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: attemptDir + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
+            }
+            for rel in files {
+                let dest = staging + "/" + rel
+                let dir = URL(fileURLWithPath: dest).deletingLastPathComponent().path
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                if fm.fileExists(atPath: dest) { try fm.removeItem(atPath: dest) }
+                try fm.moveItem(atPath: attemptDir + "/" + rel, toPath: dest)
+            }
+            try? fm.removeItem(atPath: attemptDir)
+        } catch {
+            throw EmberError.io("Cannot commit task output \(attemptDir): \(error.localizedDescription)")
+        }
+    }
+
+    /// Discards a failed attempt's files.
+    public func abortTask(_ attemptDir: String) {
+        try? FileManager.default.removeItem(atPath: attemptDir)
     }
 
     /// Moves the staged files into place. Overwrite renames the old target aside before
@@ -256,12 +319,23 @@ public final class FileCommitJob: @unchecked Sendable {
     public func commit() throws {
         let fm = FileManager.default
         do {
+            try? fm.removeItem(atPath: staging + "/_temporary")
             _ = fm.createFile(atPath: staging + "/_SUCCESS", contents: Data())
             let exists = fm.fileExists(atPath: target)
             switch mode {
             case .append where exists:
-                for name in try fm.contentsOfDirectory(atPath: staging) where name != "_SUCCESS" {
-                    try fm.moveItem(atPath: staging + "/" + name, toPath: target + "/" + name)
+                // Files (also inside partition directories) join the existing ones.
+                if let e = fm.enumerator(atPath: staging) {
+                    var files: [String] = []
+                    while let rel = e.nextObject() as? String {
+                        var isDir: ObjCBool = false
+                        if rel != "_SUCCESS", fm.fileExists(atPath: staging + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
+                    }
+                    for rel in files {
+                        let dest = target + "/" + rel
+                        try fm.createDirectory(atPath: URL(fileURLWithPath: dest).deletingLastPathComponent().path, withIntermediateDirectories: true)
+                        try fm.moveItem(atPath: staging + "/" + rel, toPath: dest)
+                    }
                 }
                 _ = fm.createFile(atPath: target + "/_SUCCESS", contents: Data())
                 try? fm.removeItem(atPath: staging)

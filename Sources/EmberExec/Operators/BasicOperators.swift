@@ -35,7 +35,7 @@ public final class ScanExec: PhysicalOperator {
         switch node.source {
         case .files(let ds):
             let schema = Schema(node.fullOutput.map(\.field))
-            units = try ctx.sources.reader(ds.format).planPartitions(ds, schema: schema, ctx: ctx)
+            units = try ctx.sources.reader(ds.format).planPartitions(ds, schema: schema, filters: node.filters, output: node.fullOutput, ctx: ctx)
             ranges = []
         case .range(let s, let e, let st, let n):
             let total = st > 0 ? max(0, (e - s + st - 1) / st) : max(0, (s - e - st - 1) / -st)

@@ -162,8 +162,10 @@ public enum Driver {
 
 /// Readers for file formats, registered by the session (the IO layer sits above Exec).
 public protocol FileSourceReader: AnyObject {
-    /// Units of parallel work for a scan.
-    func planPartitions(_ source: DataSource, schema: Schema, ctx: ExecContext) throws -> [AnyHashableBox]
+    /// Units of parallel work for a scan. `filters` are the conjuncts pushed into the scan
+    /// (over `output`, the source's full output): a reader may use them to skip files or
+    /// row groups that cannot match; the scan still applies them to every row it reads.
+    func planPartitions(_ source: DataSource, schema: Schema, filters: [Expr], output: [Attribute], ctx: ExecContext) throws -> [AnyHashableBox]
     /// Reads one unit, producing the `required` columns of `schema`.
     func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch]
 }

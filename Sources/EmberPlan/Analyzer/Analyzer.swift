@@ -5,6 +5,9 @@ import EmberCore
 /// implicit casts, aggregates and windows separated out, DataFrame conveniences
 /// (withColumn, drop, distinct, na.fill…) expressed as core relations.
 public final class Analyzer {
+    /// Formats that may prefix a path as a table name (`parquet.`path``).
+    static let fileFormats: Set<String> = ["parquet", "csv", "json", "text", "arrow", "orc", "avro"]
+
     let catalog: Catalog
     let caseSensitive: Bool
     /// CTE definitions in scope (innermost last).
@@ -48,6 +51,10 @@ public final class Analyzer {
                 }
             }
             guard let view = try catalog.lookupView(name) else {
+                // `parquet.`/data/x``: a query straight over files, as Spark allows.
+                if parts.count == 2, Analyzer.fileFormats.contains(parts[0].lowercased()) {
+                    return try resolve(.read(DataSource(format: parts[0].lowercased(), paths: [parts[1]])), outer: outer)
+                }
                 throw EmberError.tableNotFound(parts.map { quoteIdentifierIfNeeded($0) }.joined(separator: "."))
             }
             return .subqueryAlias(try freshCopy(view), name)

@@ -1,0 +1,110 @@
+import EmberColumnar
+import EmberCore
+import Foundation
+
+/// Writes one part file, batch by batch; `close` finishes it.
+public protocol PartFileWriter: AnyObject {
+    func write(_ batch: RecordBatch) throws
+    func close() throws
+}
+
+/// A file format's writer side: checks the schema, names the files, opens part files.
+public protocol FileFormatWriter {
+    /// File name suffix, e.g. `snappy.parquet` or `csv`.
+    var fileExtension: String { get }
+    func open(path: String, schema: Schema) throws -> PartFileWriter
+}
+
+/// Parquet part files.
+public struct ParquetFormatWriter: FileFormatWriter {
+    let options: ParquetWriteOptions
+
+    public init(options: [String: String], schema: Schema) throws {
+        self.options = try ParquetWriteOptions(options)
+        _ = try ParquetSchemaWriter.elements(schema)  // unsupported types fail before any file is made
+    }
+
+    public var fileExtension: String {
+        switch options.codec {
+        case .uncompressed: return "parquet"
+        case .snappy: return "snappy.parquet"
+        case .gzip: return "gz.parquet"
+        case .zstd: return "zstd.parquet"
+        case .lz4Raw: return "lz4raw.parquet"
+        default: return "parquet"
+        }
+    }
+
+    public func open(path: String, schema: Schema) throws -> PartFileWriter {
+        ParquetPartWriter(try ParquetFileWriter(path: path, schema: schema, options: options))
+    }
+}
+
+final class ParquetPartWriter: PartFileWriter {
+    let w: ParquetFileWriter
+    init(_ w: ParquetFileWriter) { self.w = w }
+    func write(_ batch: RecordBatch) throws { try w.write(batch) }
+    func close() throws { try w.close() }
+}
+
+/// CSV part files (the batches of a part are written when it closes).
+public struct CSVFormatWriter: FileFormatWriter {
+    let options: CSVOptions
+    let header: Bool
+    let zone: SessionTimeZone
+
+    public init(options: [String: String], zone: SessionTimeZone) throws {
+        self.options = try CSVOptions(options)
+        header = (options.first { $0.key.lowercased() == "header" }?.value.lowercased() ?? "false") == "true"
+        self.zone = zone
+    }
+
+    public var fileExtension: String { "csv" }
+
+    public func open(path: String, schema: Schema) throws -> PartFileWriter {
+        CSVPartWriter(path: path, schema: schema, format: self)
+    }
+}
+
+final class CSVPartWriter: PartFileWriter {
+    let path: String
+    let schema: Schema
+    let format: CSVFormatWriter
+    var batches: [RecordBatch] = []
+
+    init(path: String, schema: Schema, format: CSVFormatWriter) {
+        self.path = path
+        self.schema = schema
+        self.format = format
+    }
+
+    func write(_ batch: RecordBatch) throws { batches.append(batch) }
+
+    func close() throws {
+        try CSVWriter.write(batches: batches, schema: schema, to: path, options: format.options, zone: format.zone, includeHeader: format.header)
+        batches = []
+    }
+}
+
+/// Spark's escaping of partition directory names (`ExternalCatalogUtils.escapePathName`).
+public enum PartitionPath {
+    static let special: Set<UInt8> = Set("\"#%'*/:=?\\{[]^".utf8).union([0x7f])
+
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.isASCII, u.value < 0x20 || special.contains(UInt8(u.value)) {
+                out += String(format: "%%%02X", u.value)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// `col=value` for one partition column (NULL and empty strings as Hive's default name).
+    public static func segment(_ name: String, _ value: String?) -> String {
+        let v = (value?.isEmpty ?? true) ? PartitionDiscovery.defaultPartitionName : escape(value ?? "")
+        return escape(name) + "=" + v
+    }
+}
