@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "EmberSQLTests", dependencies: ["EmberSQL"], swiftSettings: settings),
         .testTarget(name: "EmberExecTests", dependencies: ["EmberExec"], swiftSettings: settings),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], swiftSettings: settings),
-        .testTarget(name: "EmberTests", dependencies: ["Ember"], exclude: ["sql"], swiftSettings: settings),
+        .testTarget(name: "EmberTests", dependencies: ["Ember", "EmberExec", "EmberIO"], exclude: ["sql"], swiftSettings: settings),
     ]
 )

@@ -41,6 +41,49 @@ SCHEMAS = {
     "perf": [("loan_id", "BIGINT"), ("period", "DATE"), ("status", "STRING"), ("upb", "DOUBLE")],
 }
 
+# The performance table of `ember datagen loans` (LoanSchemas.performanceCSV), read as text.
+PERF_LOANS_DDL = (
+    "loan_id BIGINT, monthly_reporting_period STRING, servicer STRING, interest_rate DOUBLE, "
+    "current_actual_upb DOUBLE, loan_age INT, remaining_months_to_legal_maturity INT, "
+    "adj_remaining_months_to_maturity INT, maturity_date STRING, msa INT, current_loan_delinquency_status STRING, "
+    "mod_flag STRING, zero_balance_code STRING, zero_balance_effective_date STRING, last_paid_installment_date STRING, "
+    "foreclosed_after STRING, disposition_date STRING, foreclosure_costs DOUBLE, "
+    "prop_preservation_and_repair_costs DOUBLE, asset_recovery_costs DOUBLE, misc_holding_expenses DOUBLE, "
+    "holding_taxes DOUBLE, net_sale_proceeds DOUBLE, credit_enhancement_proceeds DOUBLE, "
+    "repurchase_make_whole_proceeds DOUBLE, other_foreclosure_proceeds DOUBLE, non_interest_bearing_upb DOUBLE, "
+    "principal_forgiveness_upb DOUBLE, repurchase_make_whole_proceeds_flag STRING, "
+    "foreclosure_principal_write_off_amount DOUBLE, servicing_activity_indicator STRING")
+PERF_LOANS = [tuple(c.strip().split(" ")) for c in PERF_LOANS_DDL.split(",")]
+
+# Loans for the Parquet queries: about 5.4M performance rows at scale 1.
+LOANS = 110_000
+
+
+def gen_loans(ember, out, nloans):
+    """`ember datagen loans` (text) plus a shared Parquet copy of the performance table
+    written by pyarrow (the input every engine scans in `pq_scan`)."""
+    import subprocess
+    import pyarrow.parquet as pq
+    d = os.path.join(out, "loans")
+    if not os.path.exists(os.path.join(d, "performance", "_SUCCESS")):
+        t0 = time.time()
+        subprocess.run([ember, "datagen", "loans", "--loans", str(nloans), "--seed", "42", "--out", d], check=True)
+        print(f"gen_data: {d} in {time.time() - t0:.1f} s", file=sys.stderr)
+    pqpath = os.path.join(d, "performance.parquet")
+    if not os.path.exists(pqpath):
+        types = {"BIGINT": pa.int64(), "INT": pa.int32(), "DOUBLE": pa.float64(), "STRING": pa.string()}
+        schema = pa.schema([(c, types[t]) for c, t in PERF_LOANS])
+        files = sorted(os.path.join(d, "performance", f) for f in os.listdir(os.path.join(d, "performance")) if f.startswith("part-"))
+        writer = pq.ParquetWriter(pqpath + ".tmp", schema, compression="snappy")
+        for f in files:
+            t = pacsv.read_csv(f, read_options=pacsv.ReadOptions(column_names=[c for c, _ in PERF_LOANS]),
+                               parse_options=pacsv.ParseOptions(delimiter="|"),
+                               convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True))
+            writer.write_table(t)
+        writer.close()
+        os.rename(pqpath + ".tmp", pqpath)
+
+
 STATES = ["AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN",
           "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ",
           "NM", "NV", "NY", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT",
@@ -153,7 +196,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
     ap.add_argument("--out", default=None)
-    ap.add_argument("files", nargs="*", help="subset of: groupby fact dim big acq perf")
+    ap.add_argument("--ember", default=None, help="ember binary for `ember datagen loans` (the Parquet queries' data)")
+    ap.add_argument("files", nargs="*", help="subset of: groupby fact dim big acq perf loans")
     a = ap.parse_args()
     s = a.scale
     out = a.out or scale_dir(s)
@@ -168,7 +212,11 @@ def main():
         "acq": lambda p: gen_acq(nloans, p),
         "perf": lambda p: gen_perf(nloans, p),
     }
+    if a.ember and (not a.files or "loans" in a.files):
+        gen_loans(a.ember, out, max(100, int(LOANS * s)))
     for name in (a.files or list(jobs)):
+        if name == "loans":
+            continue
         path = os.path.join(out, name + ".csv")
         if os.path.exists(path):
             continue

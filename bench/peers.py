@@ -14,7 +14,7 @@ import resource
 import sys
 import time
 
-from gen_data import SCHEMAS  # noqa: E402  (bench/ is on sys.path when run as a script)
+from gen_data import PERF_LOANS, SCHEMAS  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -33,6 +33,29 @@ def sort_checksum(k_prefix, v_first, v_last, rows):
 
 def path(args, name):
     return os.path.join(args.data, name + ".csv")
+
+
+def loans_text(args):
+    return os.path.join(args.data, "loans", "performance")
+
+
+def loans_parquet(args):
+    return os.path.join(args.data, "loans", "performance.parquet")
+
+
+def dir_bytes(d):
+    if os.path.isfile(d):
+        return os.path.getsize(d)
+    total = 0
+    for root, _, files in os.walk(d):
+        for f in files:
+            if not f.startswith(("_", ".")):
+                total += os.path.getsize(os.path.join(root, f))
+    return total
+
+
+SCAN_SQL = ("SELECT servicer, count(*) AS n, sum(current_actual_upb) AS upb, max(loan_age) AS age "
+            "FROM perf WHERE interest_rate >= 5.0 GROUP BY servicer")
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -66,14 +89,21 @@ def run_duckdb(args):
     elif q == "sort":
         load_s = load("groupby")
         sql = "SELECT * FROM groupby ORDER BY v DESC, k ASC"
-    elif q == "csv":
+    elif q in ("csv", "etl", "pq_write"):
         sql = None
-    elif q == "etl":
-        sql = None
+    elif q == "pq_scan":
+        con.execute(f"CREATE VIEW perf AS SELECT * FROM read_parquet('{loans_parquet(args)}')")
+        sql = SCAN_SQL
     else:
         raise SystemExit(f"unknown query {q}")
+    pq_out = os.path.join(args.out, "pq-duckdb.parquet")
 
     def once():
+        if q == "pq_write":
+            cols = ", ".join(f"'{c}': '{t if t != 'STRING' else 'VARCHAR'}'" for c, t in PERF_LOANS)
+            con.execute(f"COPY (SELECT * FROM read_csv('{loans_text(args)}/part-*', delim = '|', header = false, "
+                        f"columns = {{{cols}}})) TO '{pq_out}' (FORMAT parquet, COMPRESSION snappy)")
+            return None
         if q == "csv":
             con.execute(f"CREATE OR REPLACE TABLE big AS SELECT * FROM {read('big')}")
             r = con.execute("SELECT count(*), sum(rate), sum(upb) FROM big").fetchone()
@@ -107,6 +137,12 @@ def run_duckdb(args):
         ck = sort_checksum(ks, vf, vl, rows)
     elif q == "csv":
         ck = {"rows": res[0], "sum_rate": res[1], "sum_upb": res[2]}
+    elif q == "pq_write":
+        n = con.execute(f"SELECT count(*), sum(current_actual_upb), sum(loan_age) FROM read_parquet('{pq_out}')").fetchone()
+        ck = {"rows": n[0], "sum_upb": n[1], "sum_age": n[2], "out_bytes": dir_bytes(pq_out)}
+    elif q == "pq_scan":
+        n = con.execute("SELECT count(*), sum(n), sum(upb), sum(age) FROM r").fetchone()
+        ck = {"rows": n[0], "sum_n": n[1], "sum_upb": n[2], "sum_age": n[3]}
     else:
         out = os.path.join(args.out, "etl-duckdb.csv")
         n = con.execute(f"SELECT count(*), sum(worst_status), sum(state_idx), sum(n_periods), sum(delinquent) FROM read_csv('{out}', header = true)").fetchone()
@@ -159,6 +195,15 @@ def run_polars(args):
             return f.lazy().join(d.lazy(), on="key", how="inner").group_by("name").agg(pl.len().alias("n"), pl.col("x").sum().alias("sx")).collect()
         if q == "sort":
             return t.lazy().sort(["v", "k"], descending=[True, False]).collect()
+        if q == "pq_write":
+            pl.scan_csv(f"{loans_text(args)}/part-*", separator="|", has_header=False,
+                        schema={c: types[t] for c, t in PERF_LOANS}).sink_parquet(
+                os.path.join(args.out, "pq-polars.parquet"), compression="snappy")
+            return None
+        if q == "pq_scan":
+            return (pl.scan_parquet(loans_parquet(args)).filter(pl.col("interest_rate") >= 5.0).group_by("servicer")
+                    .agg(pl.len().alias("n"), pl.col("current_actual_upb").sum().alias("upb"), pl.col("loan_age").max().alias("age"))
+                    .collect())
         if q == "csv":
             big = read("big")  # eager: every column parsed
             return big.select(pl.len().alias("n"), pl.col("rate").sum(), pl.col("upb").sum())
@@ -191,6 +236,13 @@ def run_polars(args):
         ck = sort_checksum(r["k"].head(SORT_PREFIX).to_list(), r["v"][0], r["v"][-1], r.height)
     elif q == "csv":
         ck = {"rows": int(r["n"][0]), "sum_rate": float(r["rate"][0]), "sum_upb": float(r["upb"][0])}
+    elif q == "pq_write":
+        p = os.path.join(args.out, "pq-polars.parquet")
+        t = pl.read_parquet(p)
+        ck = {"rows": t.height, "sum_upb": float(t["current_actual_upb"].sum()), "sum_age": int(t["loan_age"].sum()),
+              "out_bytes": dir_bytes(p)}
+    elif q == "pq_scan":
+        ck = {"rows": r.height, "sum_n": int(r["n"].sum()), "sum_upb": float(r["upb"].sum()), "sum_age": int(r["age"].sum())}
     else:
         ck = {"rows": r.height, "sum_worst": int(r["worst_status"].sum()), "sum_state_idx": int(r["state_idx"].sum()),
               "sum_n_periods": int(r["n_periods"].sum()), "sum_delinquent": int(r["delinquent"].sum())}
@@ -265,6 +317,14 @@ def run_spark(args):
         if q == "etl":
             etl_df().write.mode("overwrite").option("header", True).csv(os.path.join(args.out, "etl-spark"))
             return None
+        if q == "pq_write":
+            schema = T.StructType([T.StructField(c, types[t]) for c, t in PERF_LOANS])
+            spark.read.option("delimiter", "|").schema(schema).csv(loans_text(args)).write.mode("overwrite") \
+                .option("compression", "snappy").parquet(os.path.join(args.out, "pq-spark"))
+            return None
+        if q == "pq_scan":
+            spark.read.parquet(loans_parquet(args)).createOrReplaceTempView("perf")
+            return spark.sql(SCAN_SQL).collect()
         raise SystemExit(f"unknown query {q}")
 
     times = []
@@ -287,6 +347,12 @@ def run_spark(args):
         ck = sort_checksum([x[0] for x in head], head[0][1], vl, rows)
     elif q == "csv":
         ck = {"rows": res[0], "sum_rate": res[1], "sum_upb": res[2]}
+    elif q == "pq_write":
+        p = os.path.join(args.out, "pq-spark")
+        r = spark.read.parquet(p).agg(F.count(F.lit(1)), F.sum("current_actual_upb"), F.sum("loan_age")).collect()[0]
+        ck = {"rows": r[0], "sum_upb": r[1], "sum_age": r[2], "out_bytes": dir_bytes(p)}
+    elif q == "pq_scan":
+        ck = {"rows": len(res), "sum_n": sum(x[1] for x in res), "sum_upb": sum(x[2] or 0 for x in res), "sum_age": sum(x[3] or 0 for x in res)}
     else:
         r = spark.read.option("header", True).option("inferSchema", True).csv(os.path.join(args.out, "etl-spark")).agg(
             F.count(F.lit(1)), F.sum("worst_status"), F.sum("state_idx"), F.sum("n_periods"), F.sum("delinquent")).collect()[0]

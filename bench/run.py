@@ -19,7 +19,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from gen_data import scale_dir  # noqa: E402
 
-ALL_QUERIES = ["groupby", "join", "sort", "csv", "etl"]
+ALL_QUERIES = ["groupby", "join", "sort", "csv", "etl", "pq_write", "pq_scan"]
 ENGINES = ["ember", "duckdb", "polars", "spark"]
 NAMES = {"ember": "Ember", "duckdb": "DuckDB", "polars": "Polars", "spark": "Spark"}
 
@@ -44,7 +44,7 @@ def run_one(engine, query, data, out, reps, threads, timeout):
     if engine == "ember":
         cmd = [env("BENCH_EMBER", os.path.join(HERE, "out", "bin", "ember")), "bench", query, "--data", data,
                "--cores", str(threads), "--reps", str(reps), "--load", env("BENCH_EMBER_LOAD", "cache"),
-               "--out", os.path.join(out, "etl-ember")]
+               "--out", os.path.join(out, "etl-ember") if query == "etl" else out]
     else:
         cmd = [sys.executable, os.path.join(HERE, "peers.py"), engine, query, "--data", data, "--out", out,
                "--reps", str(reps)]
@@ -107,7 +107,7 @@ def check(results):
     ref = ok[0]
     msgs = []
     for r in ok[1:]:
-        for k in sorted(set(ref["checksum"]) | set(r["checksum"])):
+        for k in sorted((set(ref["checksum"]) | set(r["checksum"])) - {"out_bytes"}):
             if not same(ref["checksum"].get(k), r["checksum"].get(k)):
                 msgs.append(f"{r['query']}: {r['engine']} {k}={r['checksum'].get(k)} but {ref['engine']} {k}={ref['checksum'].get(k)}")
     return msgs
@@ -216,6 +216,13 @@ def main():
           "(Spark: python + driver JVM VmHWM). `other CPU s` (Ember/DuckDB/Polars/Spark): CPU seconds used by "
           "*other* processes on the machine while each engine ran — well above 0 means a concurrent job skewed that run.", "",
           table(rows_by_query), "", "Load (CSV → memory, not in the query time):", "", load_table(rows_by_query), ""]
+    if "pq_write" in rows_by_query:
+        by = {r["engine"]: r for r in rows_by_query["pq_write"] if "error" not in r}
+        sizes = {e: by[e]["checksum"].get("out_bytes") for e in by}
+        spark = sizes.get("spark")
+        md += ["Parquet written by pq_write (snappy), MB" + (" and size / Spark's" if spark else "") + ":", "",
+               "| " + " | ".join(NAMES[e] for e in sizes) + " |", "|" + "---|" * len(sizes),
+               "| " + " | ".join(f"{v / 1e6:.1f}" + (f" ({v / spark:.2f}×)" if spark else "") for v in sizes.values()) + " |", ""]
     if mismatches:
         md += ["**RESULT MISMATCHES:**", ""] + [f"- {m}" for m in mismatches] + [""]
     errors = [r for res in rows_by_query.values() for r in res if "error" in r]

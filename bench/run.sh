@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ember vs DuckDB, Polars and Spark on the same data, one engine at a time.
 #
-#   bench/run.sh [groupby join sort csv etl]      # default: all queries
+#   bench/run.sh [groupby join sort csv etl pq_write pq_scan]      # default: all queries
 #   BENCH_SCALE=0.1 bench/run.sh groupby           # smaller data (bench/data/scale-0.1)
 #
 # Builds `ember` (release) under the shared build lock, copies the binary to
@@ -25,5 +25,5 @@ if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
   echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) from commit $(git rev-parse --short HEAD)$( [[ -n "$(git status --porcelain --untracked-files=no)" ]] && echo ' + uncommitted changes')" > bench/out/bin/ember.info
 fi
 
-python3 bench/gen_data.py --scale "${BENCH_SCALE:-1}" >&2
+python3 bench/gen_data.py --scale "${BENCH_SCALE:-1}" --ember "${BENCH_EMBER:-bench/out/bin/ember}" >&2
 exec python3 bench/run.py "$@"

@@ -26,6 +26,20 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the physical plan and the stages (name, tasks, ms, task ms) of the last repetition to stderr.")
     var stages = false
 
+    /// The performance table of `ember datagen loans` as text (LoanSchemas.performanceCSV).
+    static let performanceDDL = """
+        loan_id BIGINT, monthly_reporting_period STRING, servicer STRING, interest_rate DOUBLE, \
+        current_actual_upb DOUBLE, loan_age INT, remaining_months_to_legal_maturity INT, \
+        adj_remaining_months_to_maturity INT, maturity_date STRING, msa INT, current_loan_delinquency_status STRING, \
+        mod_flag STRING, zero_balance_code STRING, zero_balance_effective_date STRING, last_paid_installment_date STRING, \
+        foreclosed_after STRING, disposition_date STRING, foreclosure_costs DOUBLE, \
+        prop_preservation_and_repair_costs DOUBLE, asset_recovery_costs DOUBLE, misc_holding_expenses DOUBLE, \
+        holding_taxes DOUBLE, net_sale_proceeds DOUBLE, credit_enhancement_proceeds DOUBLE, \
+        repurchase_make_whole_proceeds DOUBLE, other_foreclosure_proceeds DOUBLE, non_interest_bearing_upb DOUBLE, \
+        principal_forgiveness_upb DOUBLE, repurchase_make_whole_proceeds_flag STRING, \
+        foreclosure_principal_write_off_amount DOUBLE, servicing_activity_indicator STRING
+        """
+
     static let schemas: [String: String] = [
         "groupby": "id BIGINT, k BIGINT, v DOUBLE, s STRING",
         "fact": "key BIGINT, x DOUBLE",
@@ -137,8 +151,32 @@ struct BenchCommand: ParsableCommand {
                 let r = try result().agg(count(lit(1)), sum(col("worst_status")), sum(col("state_idx")), sum(col("n_periods")), sum(col("delinquent"))).collect()[0]
                 return ["rows": num(r[0]), "sum_worst": num(r[1]), "sum_state_idx": num(r[2]), "sum_n_periods": num(r[3]), "sum_delinquent": num(r[4])]
             }
+        case "pq_write":
+            // The loan performance table: pipe-delimited text → Parquet (snappy).
+            let dir = (out ?? "bench/out") + "/pq-ember"
+            query = {
+                try spark.read.option("delimiter", "|").schema(BenchCommand.performanceDDL).csv(self.data + "/loans/performance")
+                    .write.mode("overwrite").parquet(dir)
+                return []
+            }
+            checksum = { _ in
+                let r = try spark.read.parquet(dir).agg(count(lit(1)), sum(col("current_actual_upb")), sum(col("loan_age"))).collect()[0]
+                return ["rows": num(r[0]), "sum_upb": num(r[1]), "sum_age": num(r[2]), "out_bytes": Double(directoryBytes(dir))]
+            }
+        case "pq_scan":
+            // Filter + aggregate over the shared Parquet copy of the performance table.
+            let q = spark.read.parquet(data + "/loans/performance.parquet")
+                .filter(col("interest_rate") >= lit(5.0))
+                .groupBy("servicer").agg(count(lit(1)).alias("n"), sum(col("current_actual_upb")).alias("upb"), max(col("loan_age")).alias("age"))
+            explainTarget = q
+            query = { try q.collectBatches() }
+            checksum = { bs in
+                var n = 0.0, upb = 0.0, age = 0.0
+                forEachRow(bs) { r in n += num(r[1]); upb += num(r[2]); age += num(r[3]) }
+                return ["rows": Double(rows(bs)), "sum_n": n, "sum_upb": upb, "sum_age": age]
+            }
         default:
-            throw ValidationError("unknown query '\(self.query)': groupby, join, sort, csv or etl")
+            throw ValidationError("unknown query '\(self.query)': groupby, join, sort, csv, etl, pq_write or pq_scan")
         }
         log("startup \(startup) s, load \(loadSeconds) s")
 
@@ -171,6 +209,20 @@ struct BenchCommand: ParsableCommand {
 }
 
 func rows(_ bs: [RecordBatch]) -> Int { bs.reduce(0) { $0 + $1.count } }
+
+/// Bytes of the data files under `dir` (names not starting with `_` or `.`).
+func directoryBytes(_ dir: String) -> Int {
+    var total = 0
+    guard let e = FileManager.default.enumerator(atPath: dir) else { return 0 }
+    while let rel = e.nextObject() as? String {
+        let name = (rel as NSString).lastPathComponent
+        if name.hasPrefix("_") || name.hasPrefix(".") { continue }
+        if let a = try? FileManager.default.attributesOfItem(atPath: dir + "/" + rel), (a[.type] as? FileAttributeType) == .typeRegular {
+            total += (a[.size] as? Int) ?? 0
+        }
+    }
+    return total
+}
 
 func forEachRow(_ bs: [RecordBatch], _ body: ([Value]) -> Void) {
     for b in bs { for i in 0..<b.count { body(b.row(i)) } }

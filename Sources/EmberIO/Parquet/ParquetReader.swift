@@ -91,25 +91,41 @@ public final class ParquetFileInfo: @unchecked Sendable {
 public enum ParquetReader {
     /// Reads the top-level fields named in `fields` (indices into the file schema) of one
     /// row group. Only those fields' column chunks are read from disk.
-    public static func readRowGroup(_ info: ParquetFileInfo, rowGroup: Int, fields: [Int]) throws -> [Column] {
+    public static func readRowGroup(_ info: ParquetFileInfo, rowGroup: Int, fields: [Int], parallel: Bool = false) throws -> [Column] {
         guard rowGroup >= 0, rowGroup < info.metadata.rowGroups.count else {
             throw EmberError.internalError("row group \(rowGroup) of \(info.path) does not exist")
         }
         let rows = Int(info.metadata.rowGroups[rowGroup].numRows)
         let file = try FileReader(info.path)
         defer { file.close() }
-        var data: [Int: LeafData] = [:]
-        for f in fields {
-            for leafIndex in info.schemaInfo.fields[f].leaves {
+        let leafIndices = fields.flatMap { info.schemaInfo.fields[$0].leaves }
+        // Each leaf's chunk is read and decoded on its own; with `parallel`, on several threads.
+        var results = [Result<LeafData, Error>?](repeating: nil, count: leafIndices.count)
+        let decodeOne = { (k: Int) -> Result<LeafData, Error> in
+            Result {
+                let leafIndex = leafIndices[k]
                 let (meta, start, len) = try info.chunkRange(rowGroup: rowGroup, leaf: leafIndex)
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(len)
                 let got = try file.read(into: &bytes, offset: start, count: len)
                 guard got == len else { throw EmberError.corruptFile("\(info.path): column chunk at byte \(start) is truncated (\(got) of \(len) bytes)") }
-                let leaf = info.schemaInfo.leaves[leafIndex]
-                let reader = ParquetColumnChunkReader(leaf: leaf, meta: meta, file: info.path)
-                data[leafIndex] = try reader.decode(bytes, start: start, rows: rows)
+                let reader = ParquetColumnChunkReader(leaf: info.schemaInfo.leaves[leafIndex], meta: meta, file: info.path)
+                return try reader.decode(bytes, start: start, rows: rows)
             }
+        }
+        if parallel && leafIndices.count > 1 {
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: leafIndices.count) { k in
+                let r = decodeOne(k)
+                lock.lock(); results[k] = r; lock.unlock()
+            }
+        } else {
+            for k in leafIndices.indices { results[k] = decodeOne(k) }
+        }
+        var data: [Int: LeafData] = [:]
+        for (k, r) in results.enumerated() {
+            guard let r else { throw EmberError.internalError("column chunk \(k) was not decoded") }
+            data[leafIndices[k]] = try r.get()
         }
         let assembler = ParquetAssembler(leaves: info.schemaInfo.leaves, data: data, what: info.path)
         var out: [Column] = []

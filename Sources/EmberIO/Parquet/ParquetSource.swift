@@ -39,6 +39,8 @@ final class ParquetScanUnit {
     let file: ParquetFileInfo
     let rowGroup: Int
     let partitionValues: [Value]
+    /// Fewer units than cores: decode the columns of this one in parallel.
+    var parallelColumns = false
 
     init(file: ParquetFileInfo, rowGroup: Int, partitionValues: [Value]) {
         self.file = file
@@ -117,6 +119,9 @@ public final class ParquetSource: FileSourceReader {
                 units.append(AnyHashableBox(ParquetScanUnit(file: info, rowGroup: rg, partitionValues: f.values)))
             }
         }
+        if units.count < ctx.config.cores {
+            for u in units { (u.value as? ParquetScanUnit)?.parallelColumns = true }
+        }
         return units
     }
 
@@ -139,7 +144,7 @@ public final class ParquetSource: FileSourceReader {
                 plan.append((nil, nil))
             }
         }
-        let cols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: fileFields)
+        let cols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: fileFields, parallel: u.parallelColumns)
         var out: [Column] = []
         for (k, p) in plan.enumerated() {
             let target = schema.fields[required[k]].dataType
