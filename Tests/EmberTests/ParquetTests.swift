@@ -203,6 +203,21 @@ final class ParquetTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/fresh"))
     }
 
+    /// A directory Spark 4.1.1 wrote with `partitionBy("state")` (scripts/make_parquet_golden.py).
+    func testReadsSparkPartitionedDirectory() throws {
+        let spark = try Session.local(cores: 2)
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("EmberIOTests/golden/parquet/spark_partitioned").path
+        let df = spark.read.parquet(path)
+        XCTAssertEqual(try df.schema().ddl, "id INT,name STRING,state STRING")
+        XCTAssertEqual(try df.orderBy("id").collect().map { $0.values }, [
+            [.int(1), .string("ann"), .string("CA")], [.int(2), .string("bob"), .string("NY")],
+            [.int(3), .string("cid"), .string("CA")], [.int(4), .string("dee"), .string("TX")],
+        ])
+        XCTAssertEqual(try df.filter(col("state") === lit("CA")).count(), 2)
+        XCTAssertEqual(try scanUnits(df.filter(col("state") === lit("CA"))), 1)
+    }
+
     func testSaveModes() throws {
         let spark = try Session.local(cores: 2)
         let path = dir + "/modes"
