@@ -27,6 +27,12 @@ public struct DataFrameReader {
     public func csv(_ paths: String...) -> DataFrame {
         DataFrame(session, .read(DataSource(format: "csv", paths: paths, schema: schema, options: options)))
     }
+
+    /// Arrow IPC files (file or stream format: `.arrow`, `.feather`, `.arrows`); each
+    /// file is one partition, the schema comes from the first file unless given.
+    public func arrow(_ paths: String...) -> DataFrame {
+        DataFrame(session, .read(DataSource(format: "arrow", paths: paths, schema: schema, options: options)))
+    }
 }
 
 /// `df.write`: Spark's DataFrameWriter. Every save commits atomically.
@@ -45,30 +51,60 @@ public struct DataFrameWriter {
 
     public func csv(_ path: String) throws { try format("csv").save(path) }
 
+    /// Writes Arrow IPC files (`part-….arrow`, file format). Option `compression`:
+    /// `none` (default), `lz4` or `zstd`.
+    public func arrow(_ path: String) throws { try format("arrow").save(path) }
+
     /// Writes one part file per partition into `path` (a directory).
     public func save(_ path: String) throws {
-        guard format == "csv" else {
+        guard format == "csv" || format == "arrow" else {
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(format).")
         }
-        let saveMode = try SaveMode(spark: mode)
-        let opts = try CSVOptions(options)
-        let header = (options.first { $0.key.lowercased() == "header" }?.value.lowercased() ?? "false") == "true"
         let schema = try df.schema()
+        switch format {
+        case "csv":
+            let opts = try CSVOptions(options)
+            let header = (options.first { $0.key.lowercased() == "header" }?.value.lowercased() ?? "false") == "true"
+            let zone = df.session.config.timeZone
+            try writeParts(path, schema: schema, ext: "csv") { stream, file in
+                try CSVWriter.write(batches: try stream.drain(), schema: schema, to: file, options: opts, zone: zone, includeHeader: header)
+            }
+        case "arrow":
+            let compression = try ArrowCompression(option: options.first { $0.key.lowercased() == "compression" }?.value ?? "none")
+            try writeParts(path, schema: schema, ext: "arrow") { stream, file in
+                let w = try ArrowFileWriter(path: file, schema: schema, compression: compression)
+                while let b = try stream.next() { try w.write(b) }
+                try w.close()
+            }
+        default:
+            break
+        }
+    }
+
+    /// Runs the plan and commits one part file per partition: `writePart` writes a
+    /// partition's batches (in `schema`) to a file. Partitions without rows write nothing;
+    /// a job without rows writes one empty part, so that the schema survives.
+    private func writeParts(
+        _ path: String, schema: Schema, ext: String, _ writePart: @escaping (BatchStream, String) throws -> Void
+    ) throws {
+        let saveMode = try SaveMode(spark: mode)
         guard let job = try FileCommit.begin(target: path, mode: saveMode) else { return }
         do {
             // One part file per partition, written in parallel, committed together.
             let ctx = df.session.execContext()
             let op = try PhysicalPlanner(ctx).plan(try df.optimizedPlan())
-            let zone = df.session.config.timeZone
-            let written = try Driver.run(op, ctx, description: "write csv \(path)") { p, stream -> Int in
-                let batches = try stream.drain().map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
-                if batches.isEmpty && p > 0 { return 0 }
-                try CSVWriter.write(batches: batches, schema: schema, to: job.partPath(p, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+            let written = try Driver.run(op, ctx, description: "write \(format) \(path)") { p, stream -> Int in
+                guard let first = try stream.next() else { return 0 }
+                var pending: RecordBatch? = first
+                let batches = BatchStream {
+                    let b: RecordBatch?
+                    if let x = pending { b = x; pending = nil } else { b = try stream.next() }
+                    return b.map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
+                }
+                try writePart(batches, job.partPath(p, ext: ext))
                 return 1
             }
-            if written.reduce(0, +) == 0 {
-                try CSVWriter.write(batches: [], schema: schema, to: job.partPath(0, ext: "csv"), options: opts, zone: zone, includeHeader: header)
-            }
+            if written.reduce(0, +) == 0 { try writePart(BatchStream([]), job.partPath(0, ext: ext)) }
             try job.commit()
         } catch {
             job.abort()

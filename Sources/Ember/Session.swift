@@ -23,6 +23,7 @@ public final class Session {
         self.catalog = SessionCatalog()
         catalog.session = self
         sources.register("csv", CSVSource())
+        sources.register("arrow", ArrowSource())
         if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
@@ -334,6 +335,8 @@ final class SessionCatalog: Catalog {
         case "csv":
             let opts = try CSVOptions(source.options)
             return try CSVReader.inferSchema(paths: source.paths, options: opts, zone: session.config.timeZone)
+        case "arrow":
+            return try ArrowSource.schema(source.paths)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(source.format).")
         }
