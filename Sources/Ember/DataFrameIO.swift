@@ -31,6 +31,12 @@ public struct DataFrameReader {
     public func parquet(_ paths: String...) -> DataFrame {
         DataFrame(session, .read(DataSource(format: "parquet", paths: paths, schema: schema, options: options)))
     }
+
+    /// Arrow IPC files (file or stream format: `.arrow`, `.feather`, `.arrows`); each
+    /// file is one partition, the schema comes from the first file unless given.
+    public func arrow(_ paths: String...) -> DataFrame {
+        DataFrame(session, .read(DataSource(format: "arrow", paths: paths, schema: schema, options: options)))
+    }
 }
 
 /// `df.write`: Spark's DataFrameWriter. Every save commits atomically: each task writes
@@ -56,12 +62,15 @@ public struct DataFrameWriter {
 
     public func csv(_ path: String) throws { try format("csv").save(path) }
     public func parquet(_ path: String) throws { try format("parquet").save(path) }
+    /// Arrow IPC files (`part-….arrow`, file format). Option `compression`: `none` (default), `lz4` or `zstd`.
+    public func arrow(_ path: String) throws { try format("arrow").save(path) }
 
     /// The writer for `format` over the data columns `schema`.
     func formatWriter(_ schema: Schema) throws -> FileFormatWriter {
         switch format {
         case "csv": return try CSVFormatWriter(options: options, zone: df.session.config.timeZone)
         case "parquet": return try ParquetFormatWriter(options: options, schema: schema)
+        case "arrow": return try ArrowFormatWriter(options: options)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(format).")
         }

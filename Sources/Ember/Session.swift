@@ -24,6 +24,7 @@ public final class Session {
         catalog.session = self
         sources.register("csv", CSVSource())
         sources.register("parquet", ParquetSource())
+        sources.register("arrow", ArrowSource())
         if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
@@ -337,6 +338,8 @@ final class SessionCatalog: Catalog {
             return try CSVReader.inferSchema(paths: source.paths, options: opts, zone: session.config.timeZone)
         case "parquet":
             return try ParquetSource.inferSchema(source, zone: session.config.timeZone)
+        case "arrow":
+            return try ArrowSource.schema(source.paths)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(source.format).")
         }

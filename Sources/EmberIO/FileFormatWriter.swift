@@ -47,6 +47,28 @@ final class ParquetPartWriter: PartFileWriter {
     func close() throws { try w.close() }
 }
 
+/// Arrow IPC part files (file format).
+public struct ArrowFormatWriter: FileFormatWriter {
+    let compression: ArrowCompression
+
+    public init(options: [String: String]) throws {
+        compression = try ArrowCompression(option: options.first { $0.key.lowercased() == "compression" }?.value ?? "none")
+    }
+
+    public var fileExtension: String { "arrow" }
+
+    public func open(path: String, schema: Schema) throws -> PartFileWriter {
+        ArrowPartWriter(try ArrowFileWriter(path: path, schema: schema, compression: compression))
+    }
+}
+
+final class ArrowPartWriter: PartFileWriter {
+    let w: ArrowFileWriter
+    init(_ w: ArrowFileWriter) { self.w = w }
+    func write(_ batch: RecordBatch) throws { try w.write(batch) }
+    func close() throws { try w.close() }
+}
+
 /// CSV part files (the batches of a part are written when it closes).
 public struct CSVFormatWriter: FileFormatWriter {
     let options: CSVOptions
