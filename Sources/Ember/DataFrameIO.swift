@@ -63,11 +63,11 @@ public struct DataFrameWriter {
             let written = try Driver.run(op, ctx, description: "write csv \(path)") { p, stream -> Int in
                 let batches = try stream.drain().map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
                 if batches.isEmpty && p > 0 { return 0 }
-                try CSVWriter.write(batches: batches, schema: schema, to: job.partPath(p, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+                try CSVWriter.write(batches: batches, schema: schema, to: job.partPath(p, ext: CSVWriter.fileExtension(opts)), options: opts, zone: zone, includeHeader: header)
                 return 1
             }
             if written.reduce(0, +) == 0 {
-                try CSVWriter.write(batches: [], schema: schema, to: job.partPath(0, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+                try CSVWriter.write(batches: [], schema: schema, to: job.partPath(0, ext: CSVWriter.fileExtension(opts)), options: opts, zone: zone, includeHeader: header)
             }
             try job.commit()
         } catch {
