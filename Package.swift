@@ -27,10 +27,12 @@ let package = Package(
     targets: [
         .target(name: "EmberCore", swiftSettings: settings),
         .target(name: "EmberColumnar", dependencies: ["EmberCore"], swiftSettings: settings),
+        .target(name: "EmberCodecs", dependencies: ["EmberCore"], swiftSettings: settings),
         .target(name: "EmberPlan", dependencies: ["EmberCore"], swiftSettings: settings),
         .target(name: "EmberSQL", dependencies: ["EmberCore", "EmberPlan"], swiftSettings: settings),
         .target(name: "EmberExec", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan"], swiftSettings: settings),
-        .target(name: "EmberIO", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberExec"], swiftSettings: settings),
+        .target(
+            name: "EmberIO", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberCodecs"], swiftSettings: settings),
         .target(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
@@ -42,6 +44,7 @@ let package = Package(
 
         .testTarget(name: "EmberCoreTests", dependencies: ["EmberCore"], swiftSettings: settings),
         .testTarget(name: "EmberColumnarTests", dependencies: ["EmberColumnar"], swiftSettings: settings),
+        .testTarget(name: "EmberCodecsTests", dependencies: ["EmberCodecs"], exclude: ["golden"], swiftSettings: settings),
         .testTarget(name: "EmberSQLTests", dependencies: ["EmberSQL"], swiftSettings: settings),
         .testTarget(name: "EmberExecTests", dependencies: ["EmberExec"], swiftSettings: settings),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], exclude: ["golden"], swiftSettings: settings),

@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberColumnar
 import EmberCore
 import Foundation
@@ -123,29 +124,21 @@ struct CSVInferrer: @unchecked Sendable {
     }
 
     func infer(_ split: FileSplit, typesWanted: Bool = true) throws -> SplitResult {
-        let buf = try CSVReader.loadSplit(split, options: options)
-        defer { buf.recycle() }
-        let base = split.start == 0 ? 0 : split.start - 1
-        let ownedEnd = options.multiLine ? Int.max : split.start + split.length - base
         var fields = FieldBuffer()
         defer { fields.release() }
         var result = SplitResult(first: nil, types: [])
         // A fixed-seed generator keeps sampling deterministic.
         var rng: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: split.start)
         let sample = options.samplingRatio < 1
-        do {
-            let b = UnsafePointer(buf.base)
-            let n = buf.count
-            var pos = 0
-            if split.start == 0 {
-                if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
-            } else {
-                pos = tokenizer.firstLineStart(b, n, from: 0)
-            }
-            var first = split.start == 0
+        var first = split.start == 0
+
+        /// Scans the records of `b[start..<n]` that begin before `ownedEnd`; returns false
+        /// once no more records are wanted (only the first one was).
+        func scan(_ b: UnsafePointer<UInt8>, _ n: Int, from start: Int, ownedEnd: Int) -> Bool {
+            var pos = start
             while true {
                 pos = tokenizer.skipBlank(b, n, pos)
-                if pos >= n || pos >= ownedEnd { break }
+                if pos >= n || pos >= ownedEnd { return true }
                 pos = tokenizer.record(b, n, pos, &fields).next
                 if first {
                     first = false
@@ -153,7 +146,7 @@ struct CSVInferrer: @unchecked Sendable {
                         fields.starts[k] == fields.ends[k] && fields.flags[k] & FieldBuffer.quoted == 0
                             ? nil : tokenizer.string(b, fields, k)
                     }
-                    if !typesWanted { break }
+                    if !typesWanted { return false }
                     if options.header { continue }
                 }
                 if sample {
@@ -166,6 +159,38 @@ struct CSVInferrer: @unchecked Sendable {
                 }
             }
         }
+
+        if let codec = FileCodec.forPath(split.path) {
+            // A compressed file is one split, decompressed in chunks of whole lines.
+            var atStart = true
+            try CompressedFiles.forEachLineChunk(
+                path: split.path, kind: codec, terminators: tokenizer.terminators,
+                chunkSize: options.multiLine ? Int.max : CSVReader.compressedChunkBytes
+            ) { chunk, _ in
+                guard let b = chunk.baseAddress else { return true }
+                let bom = atStart && chunk.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
+                atStart = false
+                return scan(b, chunk.count, from: bom ? 3 : 0, ownedEnd: Int.max)
+            }
+            return result
+        }
+        if CSVReader.isCompressed(split.path) {
+            throw EmberError.unsupported(
+                "Compressed CSV input of this kind is not supported: \(split.path) (gzip, zstd, snappy, lz4 and deflate are).")
+        }
+        let buf = try CSVReader.loadSplit(split, options: options)
+        defer { buf.recycle() }
+        let base = split.start == 0 ? 0 : split.start - 1
+        let ownedEnd = options.multiLine ? Int.max : split.start + split.length - base
+        let b = UnsafePointer(buf.base)
+        let n = buf.count
+        var pos = 0
+        if split.start == 0 {
+            if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
+        } else {
+            pos = tokenizer.firstLineStart(b, n, from: 0)
+        }
+        _ = scan(b, n, from: pos, ownedEnd: ownedEnd)
         return result
     }
 

@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberCore
 
 /// How malformed records are handled (Spark's `mode` option).
@@ -41,6 +42,8 @@ public struct CSVOptions: Sendable {
     public var quoteAll = false
     public var escapeQuotes = true
     public var maxColumns = 20480
+    /// The writer's codec (`compression`, or its alias `codec`); nil writes plain text.
+    public var compression: FileCodec.Kind?
 
     public init() {}
 
@@ -119,10 +122,7 @@ public struct CSVOptions: Sendable {
             guard let n = Int(v), n > 0 else { throw EmberError.invalidArgument("maxColumns must be a positive integer, got '\(v)'.") }
             maxColumns = n
         }
-        for key in ["compression", "codec"] {
-            if let v = o[key], !["none", "uncompressed"].contains(v.lowercased()) {
-                throw EmberError.unsupported("CSV option '\(key)'='\(v)': Ember writes uncompressed CSV only.")
-            }
-        }
+        // Spark reads `compression` first, then `codec`.
+        if let v = o["compression"] ?? o["codec"] { compression = try FileCodec.Kind.forOption(v) }
     }
 }

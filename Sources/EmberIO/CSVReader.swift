@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberColumnar
 import EmberCore
 import Foundation
@@ -20,15 +21,21 @@ public struct FileSplit: Sendable, Hashable {
 /// Spark's CSV data source: file splitting, schema inference and a byte-level parser
 /// that writes straight into columnar batches.
 public enum CSVReader {
-    static let compressedExtensions = [".gz", ".bz2", ".zst", ".lz4", ".snappy", ".deflate", ".xz", ".zip", ".br"]
+    /// Extensions of compressed files; those without a `FileCodec` (bzip2, xz, zip, brotli)
+    /// are refused when read.
+    static let compressedExtensions = [".gz", ".bz2", ".zst", ".zstd", ".lz4", ".snappy", ".deflate", ".xz", ".zip", ".br"]
 
     static func isCompressed(_ path: String) -> Bool {
         let lower = path.lowercased()
         return compressedExtensions.contains { lower.hasSuffix($0) }
     }
 
+    /// Plain bytes parsed at a time from a compressed file (whole lines).
+    static let compressedChunkBytes = 8 << 20
+
     /// Lists the input files and cuts each into splits of at most `maxSplitBytes`
-    /// (whole files when multiLine or compressed). Empty files yield no split.
+    /// (whole files when multiLine or compressed: a compressed file is one stream, read by
+    /// one task, as in Spark). Empty files yield no split.
     public static func splits(paths: [String], options: CSVOptions, maxSplitBytes: Int) throws -> [FileSplit] {
         let chunk = max(1, maxSplitBytes)
         var out: [FileSplit] = []
@@ -55,11 +62,18 @@ public enum CSVReader {
         split: FileSplit, schema: Schema, requiredColumns: [Int], options: CSVOptions, zone: SessionTimeZone,
         batchSize: Int, emit: (RecordBatch) throws -> Void
     ) throws {
-        if isCompressed(split.path) {
-            throw EmberError.unsupported("Compressed CSV input is not supported: \(split.path).")
+        let codec = FileCodec.forPath(split.path)
+        if codec == nil, isCompressed(split.path) {
+            throw EmberError.unsupported(
+                "Compressed CSV input of this kind is not supported: \(split.path) (gzip, zstd, snappy, lz4 and deflate are).")
         }
         for c in requiredColumns where c < 0 || c >= schema.count {
             throw EmberError.internalError("CSV read: required column \(c) is outside the schema (\(schema.count) fields).")
+        }
+        if let codec {
+            return try readCompressed(
+                split.path, codec: codec, schema: schema, requiredColumns: requiredColumns, options: options, zone: zone,
+                batchSize: batchSize, emit: emit)
         }
         let buffer = try loadSplit(split, options: options)
         defer { buffer.recycle() }
@@ -71,6 +85,28 @@ public enum CSVReader {
         let ownedEnd = options.multiLine ? Int.max : split.start + split.length - base
         if buffer.count > 0 {
             try parser.parse(buffer.base, buffer.count, atFileStart: split.start == 0, fileOffset: base, ownedEnd: ownedEnd, emit: emit)
+        }
+        try parser.flush(emit)
+    }
+
+    /// Parses a whole compressed file as it is decompressed, in chunks of whole lines
+    /// (multiLine: the whole file at once, since a quoted field may span lines).
+    static func readCompressed(
+        _ path: String, codec: FileCodec.Kind, schema: Schema, requiredColumns: [Int], options: CSVOptions,
+        zone: SessionTimeZone, batchSize: Int, emit: (RecordBatch) throws -> Void
+    ) throws {
+        var parser = try RowParser(
+            schema: schema, required: requiredColumns, options: options, zone: zone, path: path, batchSize: max(1, batchSize))
+        defer { parser.release() }
+        var first = true
+        try CompressedFiles.forEachLineChunk(
+            path: path, kind: codec, terminators: parser.tokenizer.terminators,
+            chunkSize: options.multiLine ? Int.max : compressedChunkBytes
+        ) { chunk, offset in
+            guard let b = chunk.baseAddress else { return true }
+            try parser.parse(b, chunk.count, atFileStart: true, continuing: !first, fileOffset: offset, ownedEnd: Int.max, emit: emit)
+            first = false
+            return true
         }
         try parser.flush(emit)
     }
@@ -112,8 +148,22 @@ public enum CSVReader {
         }
     }
 
-    /// Counts line terminators before `offset` (for error messages only).
+    /// Counts line terminators before `offset` (for error messages only; for a compressed
+    /// file, `offset` counts plain bytes and the file is decompressed again up to it).
     static func lineNumber(path: String, offset: Int) -> Int {
+        if let codec = FileCodec.forPath(path) {
+            var lines = 1, seen = 0
+            var prev: UInt8 = 0
+            try? CompressedFiles.forEachPiece(path: path, kind: codec) { piece in
+                for c in piece.prefix(offset - seen) {
+                    if c == 10 { if prev != 13 { lines += 1 } } else if c == 13 { lines += 1 }
+                    prev = c
+                }
+                seen += min(piece.count, offset - seen)
+                return seen < offset
+            }
+            return lines
+        }
         guard let file = try? FileReader(path) else { return 0 }
         defer { file.close() }
         var buf: [UInt8] = []
@@ -258,6 +308,8 @@ struct RowParser {
     let columnCount: Int
     var fields = FieldBuffer()
     var rows = 0
+    /// The next record is the file's first (the header, with `header`).
+    var firstPending = false
 
     init(schema: Schema, required: [Int], options: CSVOptions, zone: SessionTimeZone, path: String, batchSize: Int) throws {
         self.schema = schema
@@ -294,29 +346,35 @@ struct RowParser {
         negInfBytes = Array(options.negativeInf.utf8)
     }
 
+    /// Parses the records of `b[0..<n]` that start before `ownedEnd`. `continuing`: the
+    /// bytes follow those of the previous call at a record boundary (chunks of a compressed
+    /// file), so no BOM, header or partial first line is looked for unless the header has
+    /// not been seen yet.
     mutating func parse(
-        _ b: UnsafePointer<UInt8>, _ n: Int, atFileStart: Bool, fileOffset: Int, ownedEnd: Int,
+        _ b: UnsafePointer<UInt8>, _ n: Int, atFileStart: Bool, continuing: Bool = false, fileOffset: Int, ownedEnd: Int,
         emit: (RecordBatch) throws -> Void
     ) throws {
         var pos = 0
-        if atFileStart {
-            if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
-        } else {
-            pos = tokenizer.firstLineStart(b, n, from: 0)
+        if !continuing {
+            if atFileStart {
+                if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
+            } else {
+                pos = tokenizer.firstLineStart(b, n, from: 0)
+            }
+            firstPending = atFileStart
         }
-        var first = atFileStart
         while true {
             pos = tokenizer.skipBlank(b, n, pos)
             if pos >= n || pos >= ownedEnd { break }
             let recordStart = pos
             let (recordEnd, next) = tokenizer.record(b, n, pos, &fields)
             pos = next
-            if first && options.header {
-                first = false
+            if firstPending && options.header {
+                firstPending = false
                 if !options.enforceSchema { try checkHeader(b) }
                 continue
             }
-            first = false
+            firstPending = false
             try convertRow(b, recordStart, recordEnd, fileOffset: fileOffset)
             if rows >= batchSize { try flush(emit) }
         }

@@ -96,6 +96,9 @@ struct CSVTokenizer {
     @inline(__always)
     func isNewline(_ c: UInt8) -> Bool { c == newline1 || c == newline2 }
 
+    /// The two bytes that end records (the same byte twice for a one-byte `lineSep`).
+    var terminators: (UInt8, UInt8) { (newline1, newline2) }
+
     /// Position just past the line terminator at `i` (`\r\n` counts as one).
     @inline(__always)
     func skipTerminator(_ b: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {

@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberColumnar
 import EmberCore
 import Foundation
@@ -6,8 +7,15 @@ import Foundation
 /// values trimmed of leading/trailing blanks by default, quoted only when they hold the
 /// delimiter, a quote, a line break or start with the comment character; inside quotes
 /// the escape character escapes quotes and itself; empty strings written as `""`, NULLs
-/// as nullValue; timestamps as `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`.
+/// as nullValue; timestamps as `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`. With the `compression`
+/// option the file is compressed as it is written (name it with `fileExtension(options)`).
 public enum CSVWriter {
+    /// The part-file extension Spark uses: `csv`, or `csv.gz`, `csv.zst`, `csv.snappy`,
+    /// `csv.lz4`, `csv.deflate` with compression.
+    public static func fileExtension(_ options: CSVOptions) -> String {
+        "csv" + (options.compression?.fileExtension ?? "")
+    }
+
     public static func write(
         batches: [RecordBatch], schema: Schema, to file: String, options: CSVOptions, zone: SessionTimeZone,
         includeHeader: Bool
@@ -19,10 +27,12 @@ public enum CSVWriter {
             default: break
             }
         }
+        let compressor = try options.compression.map { try FileCodec.compressor($0) }
         guard let out = createFile(file) else {
             throw EmberError.io("Cannot create \(file).")
         }
         defer { try? out.close() }
+        var sink = Sink(handle: out, path: file, compressor: compressor)
         var w = try Encoder(options: options, zone: zone)
         if includeHeader {
             for (i, f) in schema.fields.enumerated() {
@@ -38,10 +48,11 @@ public enum CSVWriter {
                     w.append(batch.columns[c], r)
                 }
                 w.buf.append(contentsOf: w.lineSep)
-                if w.buf.count >= 1 << 20 { try flush(&w.buf, out, file) }
+                if w.buf.count >= 1 << 20 { try sink.write(&w.buf) }
             }
         }
-        try flush(&w.buf, out, file)
+        try sink.write(&w.buf)
+        try sink.finish()
     }
 
     /// Creates (or truncates) the file and opens it for writing.
@@ -50,12 +61,39 @@ public enum CSVWriter {
         return FileHandle(forWritingAtPath: path)
     }
 
-    private static func flush(_ buf: inout [UInt8], _ out: FileHandle, _ path: String) throws {
-        guard !buf.isEmpty else { return }
-        do { try out.write(contentsOf: buf) } catch {
-            throw EmberError.io("Cannot write \(path): \(error.localizedDescription)")
+    /// The file being written, through the compressor when there is one.
+    struct Sink {
+        let handle: FileHandle
+        let path: String
+        let compressor: StreamCompressor?
+        var compressed: [UInt8] = []
+
+        /// Writes (and empties) `buf`.
+        mutating func write(_ buf: inout [UInt8]) throws {
+            guard !buf.isEmpty else { return }
+            if let c = compressor {
+                try buf.withUnsafeBytes { try c.compress($0, into: &compressed) }
+                try Sink.put(&compressed, handle, path)
+            } else {
+                try Sink.put(&buf, handle, path)
+            }
+            buf.removeAll(keepingCapacity: true)
         }
-        buf.removeAll(keepingCapacity: true)
+
+        /// Ends the compressed stream (its trailer); nothing for plain text.
+        mutating func finish() throws {
+            guard let c = compressor else { return }
+            try c.finish(into: &compressed)
+            try Sink.put(&compressed, handle, path)
+        }
+
+        private static func put(_ bytes: inout [UInt8], _ handle: FileHandle, _ path: String) throws {
+            guard !bytes.isEmpty else { return }
+            do { try handle.write(contentsOf: bytes) } catch {
+                throw EmberError.io("Cannot write \(path): \(error.localizedDescription)")
+            }
+            bytes.removeAll(keepingCapacity: true)
+        }
     }
 
     struct Encoder {

@@ -81,7 +81,7 @@ public struct CSVFormatWriter: FileFormatWriter {
         self.zone = zone
     }
 
-    public var fileExtension: String { "csv" }
+    public var fileExtension: String { CSVWriter.fileExtension(options) }
 
     public func open(path: String, schema: Schema) throws -> PartFileWriter {
         CSVPartWriter(path: path, schema: schema, format: self)

@@ -180,6 +180,21 @@ final class ByteBuffer: @unchecked Sendable {
         return total
     }
 
+    /// Appends raw bytes.
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let src = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(count + bytes.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    func removeFirst(_ n: Int) {
+        let k = min(max(0, n), count)
+        if k < count { UnsafeMutableRawPointer(base).copyMemory(from: base + k, byteCount: count - k) }
+        count -= k
+    }
+
     subscript(i: Int) -> UInt8 { base[i] }
 }
 

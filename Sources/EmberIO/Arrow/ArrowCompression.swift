@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberCore
 
 /// Compression of Arrow IPC record batch bodies (`BodyCompression` in Message.fbs): each
@@ -40,18 +41,24 @@ enum ArrowCodec {
     /// Largest uncompressed buffer accepted (Ember's offsets are 32-bit).
     static let maxBufferSize = Int(Int32.max)
 
-    // Wiring EmberCodecs (import it; `let c: Codec = codec == .zstd ? .zstd : .lz4Frame`):
-    //   compress:   `var out = [UInt8](); try c.compress(src, into: &out, level: nil); return out`
-    //   decompress: `return try c.decompress(src, uncompressedSize: uncompressedSize)`
+    static func codec(_ c: ArrowCompression) throws -> Codec {
+        switch c {
+        case .none: throw EmberError.internalError("no Arrow compression codec")
+        case .lz4Frame: return .lz4Frame
+        case .zstd: return .zstd
+        }
+    }
 
     /// The compressed form of `src` (an LZ4 frame or a zstd frame).
     static func compress(_ codec: ArrowCompression, _ src: UnsafeRawBufferPointer) throws -> [UInt8] {
-        throw unavailable(codec)
+        var out = [UInt8]()
+        try self.codec(codec).compress(src, into: &out, level: nil)
+        return out
     }
 
     /// Decompresses `src` into exactly `uncompressedSize` bytes.
     static func decompress(_ codec: ArrowCompression, _ src: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
-        throw unavailable(codec)
+        try self.codec(codec).decompress(src, uncompressedSize: uncompressedSize)
     }
 
     /// The largest uncompressed size a `compressedSize`-byte buffer can honestly claim;

@@ -1,7 +1,20 @@
+import EmberCodecs
 import EmberCore
 
-/// Page compression for Parquet.
+/// Page compression for Parquet, through EmberCodecs.
 enum ParquetCodecs {
+    static func codec(_ c: ParquetCodec, what: String) throws -> Codec {
+        switch c {
+        case .uncompressed: return .uncompressed
+        case .snappy: return .snappy
+        case .gzip: return .gzip
+        case .zstd: return .zstd
+        case .lz4Raw: return .lz4Raw
+        case .lzo, .brotli, .lz4:
+            throw EmberError.unsupported("\(what): compression codec \(c.name) is not supported (Ember reads UNCOMPRESSED, SNAPPY, GZIP, ZSTD and LZ4_RAW)")
+        }
+    }
+
     /// Runs `body` over the uncompressed bytes of a page (without a copy when the page is
     /// stored uncompressed). The result must be exactly `uncompressedSize` bytes.
     static func withDecompressed<R>(
@@ -9,22 +22,29 @@ enum ParquetCodecs {
         _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R {
         guard uncompressedSize >= 0 else { throw EmberError.corruptFile("\(what): negative uncompressed size") }
-        switch codec {
-        case .uncompressed:
+        if codec == .uncompressed {
             guard src.count == uncompressedSize else {
                 throw EmberError.corruptFile("\(what): uncompressed page is \(src.count) bytes but its header says \(uncompressedSize)")
             }
             return try body(src)
-        default:
-            throw EmberError.unsupported("\(what): compression codec \(codec.name) is not supported")
         }
+        let c = try self.codec(codec, what: what)
+        let plain: [UInt8]
+        do {
+            plain = try c.decompress(src, uncompressedSize: uncompressedSize)
+        } catch let e as EmberError {
+            throw EmberError.corruptFile("\(what): \(e.message)")
+        }
+        return try plain.withUnsafeBytes { try body($0) }
     }
 
     /// Compresses a page body; returns nil for UNCOMPRESSED (the input is used as is).
     static func compress(_ codec: ParquetCodec, _ src: [UInt8], level: Int?) throws -> [UInt8]? {
-        switch codec {
-        case .uncompressed: return nil
-        default: throw EmberError.unsupported("Parquet compression codec \(codec.name) is not supported for writing")
-        }
+        if codec == .uncompressed { return nil }
+        let c = try self.codec(codec, what: "Parquet writer")
+        var out: [UInt8] = []
+        out.reserveCapacity(src.count / 2 + 64)
+        try src.withUnsafeBytes { try c.compress($0, into: &out, level: level) }
+        return out
     }
 }
