@@ -21,6 +21,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Ember", targets: ["Ember"]),
+        .library(name: "EmberDatagen", targets: ["EmberDatagen"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
     dependencies: [argumentParser],
@@ -37,9 +38,10 @@ let package = Package(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
             swiftSettings: settings),
+        .target(name: "EmberDatagen", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
         .executableTarget(
             name: "ember",
-            dependencies: ["Ember", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Ember", "EmberDatagen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: settings),
 
         .testTarget(name: "EmberCoreTests", dependencies: ["EmberCore"], swiftSettings: settings),
@@ -49,5 +51,6 @@ let package = Package(
         .testTarget(name: "EmberExecTests", dependencies: ["EmberExec"], swiftSettings: settings),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], exclude: ["golden"], swiftSettings: settings),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "EmberExec", "EmberIO"], exclude: ["sql"], swiftSettings: settings),
+        .testTarget(name: "EmberDatagenTests", dependencies: ["EmberDatagen", "Ember", "EmberIO"], swiftSettings: settings),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ember
+import EmberDatagen
 import struct EmberColumnar.RecordBatch
 import enum EmberPlan.ValueFormat
 import enum EmberExec.RuntimeEvent
@@ -25,20 +26,6 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print load and per-repetition timings to stderr.") var verbose = false
     @Flag(help: "Print the physical plan and the stages (name, tasks, ms, task ms) of the last repetition to stderr.")
     var stages = false
-
-    /// The performance table of `ember datagen loans` as text (LoanSchemas.performanceCSV).
-    static let performanceDDL = """
-        loan_id BIGINT, monthly_reporting_period STRING, servicer STRING, interest_rate DOUBLE, \
-        current_actual_upb DOUBLE, loan_age INT, remaining_months_to_legal_maturity INT, \
-        adj_remaining_months_to_maturity INT, maturity_date STRING, msa INT, current_loan_delinquency_status STRING, \
-        mod_flag STRING, zero_balance_code STRING, zero_balance_effective_date STRING, last_paid_installment_date STRING, \
-        foreclosed_after STRING, disposition_date STRING, foreclosure_costs DOUBLE, \
-        prop_preservation_and_repair_costs DOUBLE, asset_recovery_costs DOUBLE, misc_holding_expenses DOUBLE, \
-        holding_taxes DOUBLE, net_sale_proceeds DOUBLE, credit_enhancement_proceeds DOUBLE, \
-        repurchase_make_whole_proceeds DOUBLE, other_foreclosure_proceeds DOUBLE, non_interest_bearing_upb DOUBLE, \
-        principal_forgiveness_upb DOUBLE, repurchase_make_whole_proceeds_flag STRING, \
-        foreclosure_principal_write_off_amount DOUBLE, servicing_activity_indicator STRING
-        """
 
     static let schemas: [String: String] = [
         "groupby": "id BIGINT, k BIGINT, v DOUBLE, s STRING",
@@ -155,7 +142,7 @@ struct BenchCommand: ParsableCommand {
             // The loan performance table: pipe-delimited text → Parquet (snappy).
             let dir = (out ?? "bench/out") + "/pq-ember"
             query = {
-                try spark.read.option("delimiter", "|").schema(BenchCommand.performanceDDL).csv(self.data + "/loans/performance")
+                try spark.read.option("delimiter", "|").schema(LoanSchemas.performanceCSV).csv(self.data + "/loans/performance")
                     .write.mode("overwrite").parquet(dir)
                 return []
             }
