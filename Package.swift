@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "EmberColumnarTests", dependencies: ["EmberColumnar"], swiftSettings: settings),
         .testTarget(name: "EmberSQLTests", dependencies: ["EmberSQL"], swiftSettings: settings),
         .testTarget(name: "EmberExecTests", dependencies: ["EmberExec"], swiftSettings: settings),
-        .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], swiftSettings: settings),
+        .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], exclude: ["golden"], swiftSettings: settings),
         .testTarget(name: "EmberTests", dependencies: ["Ember"], exclude: ["sql"], swiftSettings: settings),
     ]
 )

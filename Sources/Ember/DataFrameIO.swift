@@ -20,13 +20,23 @@ public struct DataFrameReader {
     public func schema(_ s: Schema) -> DataFrameReader { var r = self; r.schema = s; return r }
     public func schema(_ ddl: String) throws -> DataFrameReader { schema(try Schema(ddl: ddl)) }
 
-    public func load(_ paths: String...) -> DataFrame {
+    public func load(_ paths: String...) -> DataFrame { load(paths) }
+
+    public func load(_ paths: [String]) -> DataFrame {
         DataFrame(session, .read(DataSource(format: format, paths: paths, schema: schema, options: options)))
     }
 
     public func csv(_ paths: String...) -> DataFrame {
         DataFrame(session, .read(DataSource(format: "csv", paths: paths, schema: schema, options: options)))
     }
+
+    /// JSON Lines (or, with `multiLine`, one JSON document per file).
+    public func json(_ paths: String...) -> DataFrame { format("json").load(paths) }
+    public func json(_ paths: [String]) -> DataFrame { format("json").load(paths) }
+
+    /// One `value STRING` row per line (or per file with `wholetext`).
+    public func text(_ paths: String...) -> DataFrame { format("text").load(paths) }
+    public func text(_ paths: [String]) -> DataFrame { format("text").load(paths) }
 }
 
 /// `df.write`: Spark's DataFrameWriter. Every save commits atomically.
@@ -44,30 +54,48 @@ public struct DataFrameWriter {
     public func options(_ o: [String: String]) -> DataFrameWriter { var w = self; w.options.merge(o) { $1 }; return w }
 
     public func csv(_ path: String) throws { try format("csv").save(path) }
+    public func json(_ path: String) throws { try format("json").save(path) }
+    /// The DataFrame must have exactly one STRING column.
+    public func text(_ path: String) throws { try format("text").save(path) }
 
     /// Writes one part file per partition into `path` (a directory).
     public func save(_ path: String) throws {
-        guard format == "csv" else {
+        let saveMode = try SaveMode(spark: mode)
+        let schema = try df.schema()
+        let zone = df.session.config.timeZone
+        let ext: String
+        let writePart: ([RecordBatch], String) throws -> Void
+        switch format {
+        case "csv":
+            let opts = try CSVOptions(options)
+            let header = (options.first { $0.key.lowercased() == "header" }?.value.lowercased() ?? "false") == "true"
+            ext = "csv"
+            writePart = { try CSVWriter.write(batches: $0, schema: schema, to: $1, options: opts, zone: zone, includeHeader: header) }
+        case "json":
+            let opts = try JSONOptions(options)
+            ext = "json"
+            writePart = { try JSONWriter.write(batches: $0, schema: schema, to: $1, options: opts, zone: zone) }
+        case "text":
+            let opts = try TextOptions(options)
+            try TextWriter.validate(schema)
+            ext = "txt"
+            writePart = { try TextWriter.write(batches: $0, schema: schema, to: $1, options: opts) }
+        default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(format).")
         }
-        let saveMode = try SaveMode(spark: mode)
-        let opts = try CSVOptions(options)
-        let header = (options.first { $0.key.lowercased() == "header" }?.value.lowercased() ?? "false") == "true"
-        let schema = try df.schema()
         guard let job = try FileCommit.begin(target: path, mode: saveMode) else { return }
         do {
             // One part file per partition, written in parallel, committed together.
             let ctx = df.session.execContext()
             let op = try PhysicalPlanner(ctx).plan(try df.optimizedPlan())
-            let zone = df.session.config.timeZone
-            let written = try Driver.run(op, ctx, description: "write csv \(path)") { p, stream -> Int in
+            let written = try Driver.run(op, ctx, description: "write \(format) \(path)") { p, stream -> Int in
                 let batches = try stream.drain().map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
                 if batches.isEmpty && p > 0 { return 0 }
-                try CSVWriter.write(batches: batches, schema: schema, to: job.partPath(p, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+                try writePart(batches, job.partPath(p, ext: ext))
                 return 1
             }
             if written.reduce(0, +) == 0 {
-                try CSVWriter.write(batches: [], schema: schema, to: job.partPath(0, ext: "csv"), options: opts, zone: zone, includeHeader: header)
+                try writePart([], job.partPath(0, ext: ext))
             }
             try job.commit()
         } catch {

@@ -23,6 +23,8 @@ public final class Session {
         self.catalog = SessionCatalog()
         catalog.session = self
         sources.register("csv", CSVSource())
+        sources.register("json", JSONSource())
+        sources.register("text", TextSource())
         if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
@@ -328,12 +330,16 @@ final class SessionCatalog: Catalog {
     }
 
     func resolveSource(_ source: DataSource) throws -> Schema {
+        // The text source's schema is fixed (a given one is only checked).
+        if source.format.lowercased() == "text" { return try TextSource.schema(source) }
         if let s = source.schema { return s }
         guard let session else { throw EmberError.internalError("session is gone") }
         switch source.format.lowercased() {
         case "csv":
             let opts = try CSVOptions(source.options)
             return try CSVReader.inferSchema(paths: source.paths, options: opts, zone: session.config.timeZone)
+        case "json":
+            return try JSONSource.schema(source, zone: session.config.timeZone)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(source.format).")
         }
