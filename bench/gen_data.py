@@ -55,8 +55,8 @@ PERF_LOANS_DDL = (
     "foreclosure_principal_write_off_amount DOUBLE, servicing_activity_indicator STRING")
 PERF_LOANS = [tuple(c.strip().split(" ")) for c in PERF_LOANS_DDL.split(",")]
 
-# Loans for the Parquet queries: about 5.4M performance rows at scale 1.
-LOANS = 110_000
+# Loans for the Parquet queries: about 5.2M performance rows at scale 1.
+LOANS = 180_000
 
 
 def gen_loans(ember, out, nloans):

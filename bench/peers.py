@@ -412,7 +412,7 @@ def child_pids(pid):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("engine", choices=["duckdb", "polars", "spark"])
-    ap.add_argument("query", choices=["groupby", "join", "sort", "csv", "etl"])
+    ap.add_argument("query", choices=["groupby", "join", "sort", "csv", "etl", "pq_write", "pq_scan"])
     ap.add_argument("--data", default=os.path.join(HERE, "data"))
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     ap.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "3")))

@@ -20,7 +20,9 @@ public struct DataFrameReader {
     public func schema(_ s: Schema) -> DataFrameReader { var r = self; r.schema = s; return r }
     public func schema(_ ddl: String) throws -> DataFrameReader { schema(try Schema(ddl: ddl)) }
 
-    public func load(_ paths: String...) -> DataFrame {
+    public func load(_ paths: String...) -> DataFrame { load(paths) }
+
+    public func load(_ paths: [String]) -> DataFrame {
         DataFrame(session, .read(DataSource(format: format, paths: paths, schema: schema, options: options)))
     }
 
@@ -37,6 +39,14 @@ public struct DataFrameReader {
     public func arrow(_ paths: String...) -> DataFrame {
         DataFrame(session, .read(DataSource(format: "arrow", paths: paths, schema: schema, options: options)))
     }
+
+    /// JSON Lines (or, with `multiLine`, one JSON document per file).
+    public func json(_ paths: String...) -> DataFrame { format("json").load(paths) }
+    public func json(_ paths: [String]) -> DataFrame { format("json").load(paths) }
+
+    /// One `value STRING` row per line (or per file with `wholetext`).
+    public func text(_ paths: String...) -> DataFrame { format("text").load(paths) }
+    public func text(_ paths: [String]) -> DataFrame { format("text").load(paths) }
 }
 
 /// `df.write`: Spark's DataFrameWriter. Every save commits atomically: each task writes
@@ -64,6 +74,9 @@ public struct DataFrameWriter {
     public func parquet(_ path: String) throws { try format("parquet").save(path) }
     /// Arrow IPC files (`part-….arrow`, file format). Option `compression`: `none` (default), `lz4` or `zstd`.
     public func arrow(_ path: String) throws { try format("arrow").save(path) }
+    public func json(_ path: String) throws { try format("json").save(path) }
+    /// The DataFrame must have exactly one STRING column.
+    public func text(_ path: String) throws { try format("text").save(path) }
 
     /// The writer for `format` over the data columns `schema`.
     func formatWriter(_ schema: Schema) throws -> FileFormatWriter {
@@ -71,6 +84,8 @@ public struct DataFrameWriter {
         case "csv": return try CSVFormatWriter(options: options, zone: df.session.config.timeZone)
         case "parquet": return try ParquetFormatWriter(options: options, schema: schema)
         case "arrow": return try ArrowFormatWriter(options: options)
+        case "json": return try JSONFormatWriter(options: options, zone: df.session.config.timeZone)
+        case "text": return try TextFormatWriter(options: options, schema: schema)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(format).")
         }

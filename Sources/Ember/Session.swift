@@ -25,6 +25,8 @@ public final class Session {
         sources.register("csv", CSVSource())
         sources.register("parquet", ParquetSource())
         sources.register("arrow", ArrowSource())
+        sources.register("json", JSONSource())
+        sources.register("text", TextSource())
         if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
@@ -330,6 +332,8 @@ final class SessionCatalog: Catalog {
     }
 
     func resolveSource(_ source: DataSource) throws -> Schema {
+        // The text source's schema is fixed (a given one is only checked).
+        if source.format.lowercased() == "text" { return try TextSource.schema(source) }
         if let s = source.schema { return s }
         guard let session else { throw EmberError.internalError("session is gone") }
         switch source.format.lowercased() {
@@ -340,6 +344,8 @@ final class SessionCatalog: Catalog {
             return try ParquetSource.inferSchema(source, zone: session.config.timeZone)
         case "arrow":
             return try ArrowSource.schema(source.paths)
+        case "json":
+            return try JSONSource.schema(source, zone: session.config.timeZone)
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(source.format).")
         }

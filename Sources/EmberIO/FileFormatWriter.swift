@@ -108,6 +108,66 @@ final class CSVPartWriter: PartFileWriter {
     }
 }
 
+/// JSON Lines part files (the batches of a part are written when it closes).
+public struct JSONFormatWriter: FileFormatWriter {
+    let options: JSONOptions
+    let zone: SessionTimeZone
+
+    public init(options: [String: String], zone: SessionTimeZone) throws {
+        self.options = try JSONOptions(options)
+        self.zone = zone
+    }
+
+    public var fileExtension: String { "json" }
+
+    public func open(path: String, schema: Schema) throws -> PartFileWriter {
+        let options = self.options, zone = self.zone
+        return BufferedPartWriter(path: path, schema: schema) { batches, schema, path in
+            try JSONWriter.write(batches: batches, schema: schema, to: path, options: options, zone: zone)
+        }
+    }
+}
+
+/// Text part files: one line per row of the single string column.
+public struct TextFormatWriter: FileFormatWriter {
+    let options: TextOptions
+
+    public init(options: [String: String], schema: Schema) throws {
+        self.options = try TextOptions(options)
+        try TextWriter.validate(schema)
+    }
+
+    public var fileExtension: String { "txt" }
+
+    public func open(path: String, schema: Schema) throws -> PartFileWriter {
+        let options = self.options
+        return BufferedPartWriter(path: path, schema: schema) { batches, schema, path in
+            try TextWriter.write(batches: batches, schema: schema, to: path, options: options)
+        }
+    }
+}
+
+/// A part writer for formats whose writers take all of a part's batches at once.
+final class BufferedPartWriter: PartFileWriter {
+    let path: String
+    let schema: Schema
+    let flush: ([RecordBatch], Schema, String) throws -> Void
+    var batches: [RecordBatch] = []
+
+    init(path: String, schema: Schema, flush: @escaping ([RecordBatch], Schema, String) throws -> Void) {
+        self.path = path
+        self.schema = schema
+        self.flush = flush
+    }
+
+    func write(_ batch: RecordBatch) throws { batches.append(batch) }
+
+    func close() throws {
+        try flush(batches, schema, path)
+        batches = []
+    }
+}
+
 /// Spark's escaping of partition directory names (`ExternalCatalogUtils.escapePathName`).
 public enum PartitionPath {
     static let special: Set<UInt8> = Set("\"#%'*/:=?\\{[]^".utf8).union([0x7f])

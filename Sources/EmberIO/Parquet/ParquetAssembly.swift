@@ -20,14 +20,19 @@ struct ParquetAssembler {
             if ld.defs.isEmpty {
                 return Column(type: t, count: ld.entries, validity: nil, storage: dense)
             }
-            var valid = Bitmap(count: 0, value: false)
-            valid.reserve(ld.entries)
             let m = UInt8(leaf.maxDef)
             let dd = UInt8(clamping: d), rr = UInt8(clamping: r)
+            if ld.reps.isEmpty && d == 0 {
+                // A flat column: every entry is a row.
+                let present = ParquetAssembler.denseCount(dense)
+                if present == ld.entries { return Column(type: t, count: ld.entries, validity: nil, storage: dense) }
+                let valid = ParquetAssembler.bitmap(ld.defs, equalTo: m)
+                return try ParquetAssembler.scatter(dense, type: t, valid: valid, what: what)
+            }
+            var valid = Bitmap(count: 0, value: false)
+            valid.reserve(ld.entries)
             ld.defs.withUnsafeBufferPointer { defs in
-                if ld.reps.isEmpty && d == 0 {
-                    for x in defs { valid.append(x == m) }
-                } else {
+                do {
                     ld.reps.withUnsafeBufferPointer { reps in
                         for k in 0..<defs.count where defs[k] >= dd && (reps.isEmpty || reps[k] <= rr) {
                             valid.append(defs[k] == m)
@@ -99,6 +104,47 @@ struct ParquetAssembler {
         offsets.append(Int32(n))
         let out = offsets
         return (out, nullDef == nil ? nil : valid, n)
+    }
+
+    /// Bit i set when `levels[i] == value`, built a word at a time.
+    static func bitmap(_ levels: [UInt8], equalTo value: UInt8) -> Bitmap {
+        var b = Bitmap(count: levels.count, value: false)
+        levels.withUnsafeBufferPointer { l in
+            b.words.withUnsafeMutableBufferPointer { w in
+                let n = l.count
+                var i = 0
+                var word = 0
+                while i + 64 <= n {
+                    var x: UInt64 = 0
+                    for k in 0..<64 where l[i + k] == value { x |= 1 << UInt64(k) }
+                    w[word] = x
+                    word += 1
+                    i += 64
+                }
+                if i < n {
+                    var x: UInt64 = 0
+                    for k in 0..<(n - i) where l[i + k] == value { x |= 1 << UInt64(k) }
+                    w[word] = x
+                }
+            }
+        }
+        return b
+    }
+
+    /// Number of values in dense storage.
+    static func denseCount(_ s: Column.Storage) -> Int {
+        switch s {
+        case .bool(let a): return a.count
+        case .i8(let a): return a.count
+        case .i16(let a): return a.count
+        case .i32(let a): return a.count
+        case .i64(let a): return a.count
+        case .f32(let a): return a.count
+        case .f64(let a): return a.count
+        case .i128(let a): return a.count
+        case .bytes(let o, _): return o.count - 1
+        default: return -1
+        }
     }
 
     // MARK: Physical values → Ember storage

@@ -15,100 +15,153 @@ struct ParquetDictionary {
     static func build(_ v: PhysicalValues, physical: ParquetPhysicalType, limitBytes: Int) -> ParquetDictionary? {
         let n = v.count(physical)
         guard n > 0 else { return nil }
-        var d = ParquetDictionary(values: v)
-        d.indices.reserveCapacity(n)
-        var cap = 1024
-        var slots = [Int32](repeating: -1, count: cap)
-        var dictBytes = 0
-        var plainBytes = 0
-
-        // The key of value i: its bits (fixed width) or a hash of its bytes.
-        @inline(__always) func fixedKey(_ i: Int) -> UInt64 {
-            switch physical {
-            case .int32: return UInt64(UInt32(bitPattern: v.i32[i]))
-            case .int64, .int96: return UInt64(bitPattern: v.i64[i])
-            case .float: return UInt64(v.f32[i].bitPattern)
-            case .double: return v.f64[i].bitPattern
-            default: return 0
-            }
-        }
-        let width: Int
+        let found: (entries: [Int32], indices: [UInt32], dictBytes: Int, plainBytes: Int)?
         switch physical {
-        case .int32, .float: width = 4
-        case .int64, .double: width = 8
-        case .int96: width = 12
-        default: width = 0
+        case .int32: found = buildFixed(v.i32.map { UInt64(UInt32(bitPattern: $0)) }, width: 4, limitBytes: limitBytes)
+        case .int64: found = buildFixed(v.i64.map { UInt64(bitPattern: $0) }, width: 8, limitBytes: limitBytes)
+        case .float: found = buildFixed(v.f32.map { UInt64($0.bitPattern) }, width: 4, limitBytes: limitBytes)
+        case .double: found = buildFixed(v.f64.map { $0.bitPattern }, width: 8, limitBytes: limitBytes)
+        case .byteArray, .fixedLenByteArray:
+            found = buildBytes(v.offsets, v.data, lengthPrefix: physical == .byteArray ? 4 : 0, limitBytes: limitBytes)
+        case .boolean, .int96: found = nil
         }
-        let isBytes = physical == .byteArray || physical == .fixedLenByteArray
-        // A non-empty byte buffer, so its base address exists (empty strings never load from it).
-        let bytes = v.data.isEmpty ? [0] : v.data
-        v.offsets.withUnsafeBufferPointer { off in
-            bytes.withUnsafeBufferPointer { data in
-                guard let base = data.baseAddress else { return }
-                @inline(__always) func bytesHash(_ i: Int) -> UInt64 {
-                    let s = Int(off[i]), e = Int(off[i + 1])
-                    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(e - s)
-                    var k = s
-                    while k + 8 <= e {
-                        let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
-                        h = (h ^ w) &* 0xff51_afd7_ed55_8ccd
-                        h ^= h >> 32
-                        k += 8
-                    }
-                    while k < e { h = (h ^ UInt64(data[k])) &* 0x1000_0000_01b3; k += 1 }
-                    return h ^ (h >> 29)
-                }
-                @inline(__always) func sameBytes(_ a: Int, _ b: Int) -> Bool {
-                    let sa = Int(off[a]), la = Int(off[a + 1]) - sa
-                    let sb = Int(off[b]), lb = Int(off[b + 1]) - sb
-                    guard la == lb else { return false }
-                    if la == 0 { return true }
-                    return memcmp(base + sa, base + sb, la) == 0
-                }
+        guard let f = found, !f.entries.isEmpty else { return nil }
+        // It pays when the dictionary plus packed indices are smaller than the plain values.
+        let indexBytes = (n * bitWidth(for: f.entries.count - 1) + 7) / 8
+        guard f.dictBytes + indexBytes < f.plainBytes else { return nil }
+        var d = ParquetDictionary(values: v)
+        d.entries = f.entries
+        d.indices = f.indices
+        return d
+    }
+
+    @inline(__always) static func slot(_ h: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// Dictionary of fixed-width values given as 64-bit keys.
+    static func buildFixed(_ keys: [UInt64], width: Int, limitBytes: Int) -> (entries: [Int32], indices: [UInt32], dictBytes: Int, plainBytes: Int)? {
+        let n = keys.count
+        let maxEntries = limitBytes / width
+        var cap = 1024
+        var table = [Int32](repeating: -1, count: cap)
+        var entries: [Int32] = []
+        var entryKeys: [UInt64] = []
+        let indices = [UInt32](unsafeUninitializedCapacity: n) { idx, count in
+            count = 0
+            guard let out = idx.baseAddress else { return }
+            keys.withUnsafeBufferPointer { k in
                 var i = 0
                 while i < n {
-                    let key = isBytes ? bytesHash(i) : fixedKey(i)
-                    var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & (cap - 1)
-                    while true {
-                        let s = slots[h]
-                        if s < 0 {
-                            // A new distinct value.
-                            let idx = d.entries.count
-                            slots[h] = Int32(idx)
-                            d.entries.append(Int32(i))
-                            d.indices.append(UInt32(idx))
-                            dictBytes += isBytes ? Int(off[i + 1] - off[i]) + (physical == .byteArray ? 4 : 0) : width
-                            break
-                        }
-                        let j = Int(d.entries[Int(s)])
-                        if isBytes ? sameBytes(i, j) : fixedKey(j) == key {
-                            d.indices.append(UInt32(s))
-                            break
-                        }
-                        h = (h + 1) & (cap - 1)
-                    }
-                    plainBytes += isBytes ? Int(off[i + 1] - off[i]) + (physical == .byteArray ? 4 : 0) : width
-                    if dictBytes > limitBytes { d.entries = []; return }
-                    if d.entries.count * 2 > cap {
-                        // Grow and rehash.
-                        cap *= 2
-                        slots = [Int32](repeating: -1, count: cap)
-                        for (idx, pos) in d.entries.enumerated() {
-                            let k = isBytes ? bytesHash(Int(pos)) : fixedKey(Int(pos))
-                            var hh = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 20) & (cap - 1)
-                            while slots[hh] >= 0 { hh = (hh + 1) & (cap - 1) }
-                            slots[hh] = Int32(idx)
+                    let key = k[i]
+                    var h = slot(key, cap - 1)
+                    var found: Int32 = -1
+                    table.withUnsafeMutableBufferPointer { t in
+                        while true {
+                            let e = t[h]
+                            if e < 0 {
+                                t[h] = Int32(entries.count)
+                                break
+                            }
+                            if entryKeys[Int(e)] == key { found = e; break }
+                            h = (h + 1) & (cap - 1)
                         }
                     }
+                    if found < 0 {
+                        found = Int32(entries.count)
+                        entries.append(Int32(i))
+                        entryKeys.append(key)
+                        if entries.count > maxEntries { return }
+                        if entries.count * 2 > cap {
+                            cap *= 2
+                            table = [Int32](repeating: -1, count: cap)
+                            table.withUnsafeMutableBufferPointer { t in
+                                for (e, ek) in entryKeys.enumerated() {
+                                    var hh = slot(ek, cap - 1)
+                                    while t[hh] >= 0 { hh = (hh + 1) & (cap - 1) }
+                                    t[hh] = Int32(e)
+                                }
+                            }
+                        }
+                    }
+                    out[i] = UInt32(found)
                     i += 1
+                    count = i
                 }
             }
         }
-        guard d.indices.count == n, !d.entries.isEmpty else { return nil }
-        // It pays when the dictionary plus packed indices are smaller than the plain values.
-        let indexBytes = (n * bitWidth(for: d.entries.count - 1) + 7) / 8
-        guard dictBytes + indexBytes < plainBytes else { return nil }
-        return d
+        guard indices.count == n else { return nil }
+        return (entries, indices, entries.count * width, n * width)
+    }
+
+    /// Dictionary of byte strings (offsets into `data`), hashed and compared as bytes.
+    static func buildBytes(_ offsets: [Int32], _ data: [UInt8], lengthPrefix: Int, limitBytes: Int) -> (entries: [Int32], indices: [UInt32], dictBytes: Int, plainBytes: Int)? {
+        let n = offsets.count - 1
+        var cap = 1024
+        var table = [Int32](repeating: -1, count: cap)
+        var hashes: [UInt64] = []
+        var entries: [Int32] = []
+        var dictBytes = 0
+        var plainBytes = 0
+        // A non-empty byte buffer, so its base address exists (empty strings never load from it).
+        let bytes = data.isEmpty ? [0] : data
+        let indices = [UInt32](unsafeUninitializedCapacity: n) { idx, count in
+            count = 0
+            guard let out = idx.baseAddress else { return }
+            offsets.withUnsafeBufferPointer { off in
+                bytes.withUnsafeBufferPointer { db in
+                    guard let base = db.baseAddress else { return }
+                    var i = 0
+                    while i < n {
+                        let s = Int(off[i]), e = Int(off[i + 1]), len = e - s
+                        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(len)
+                        var k = s
+                        while k + 8 <= e {
+                            h = (h ^ UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+                            h ^= h >> 32
+                            k += 8
+                        }
+                        while k < e { h = (h ^ UInt64(base[k])) &* 0x1000_0000_01b3; k += 1 }
+                        h ^= h >> 29
+                        var pos = slot(h, cap - 1)
+                        var found: Int32 = -1
+                        while true {
+                            let ent = table[pos]
+                            if ent < 0 { break }
+                            if hashes[Int(ent)] == h {
+                                let j = Int(entries[Int(ent)])
+                                let js = Int(off[j]), jl = Int(off[j + 1]) - js
+                                if jl == len && (len == 0 || memcmp(base + s, base + js, len) == 0) { found = ent; break }
+                            }
+                            pos = (pos + 1) & (cap - 1)
+                        }
+                        if found < 0 {
+                            found = Int32(entries.count)
+                            table[pos] = found
+                            entries.append(Int32(i))
+                            hashes.append(h)
+                            dictBytes += len + lengthPrefix
+                            if dictBytes > limitBytes { return }
+                            if entries.count * 2 > cap {
+                                cap *= 2
+                                table = [Int32](repeating: -1, count: cap)
+                                for (ent, eh) in hashes.enumerated() {
+                                    var hh = slot(eh, cap - 1)
+                                    while table[hh] >= 0 { hh = (hh + 1) & (cap - 1) }
+                                    table[hh] = Int32(ent)
+                                }
+                            }
+                        }
+                        plainBytes += len + lengthPrefix
+                        out[i] = UInt32(found)
+                        i += 1
+                        count = i
+                    }
+                }
+            }
+        }
+        guard indices.count == n else { return nil }
+        return (entries, indices, dictBytes, plainBytes)
     }
 
     /// The dictionary page body (PLAIN values).

@@ -190,17 +190,74 @@ struct RLEDecoder {
         }
     }
 
-    /// Decodes `count` levels into bytes.
+    /// Decodes `count` levels (values below 256) straight into bytes appended to `dst`:
+    /// runs become fills, bit-packed groups are unpacked a group at a time.
     mutating func decodeLevels(into dst: inout [UInt8], count: Int) throws {
-        var tmp = [UInt32](repeating: 0, count: min(count, 4096))
-        var done = 0
-        while done < count {
-            let n = min(tmp.count, count - done)
-            try tmp.withUnsafeMutableBufferPointer { p in
-                if let b = p.baseAddress { try decode(into: b, count: n) }
+        let start = dst.count
+        dst.append(contentsOf: repeatElement(0, count: count))
+        try dst.withUnsafeMutableBufferPointer { d in
+            guard let base = d.baseAddress else { return }
+            var out = base + start
+            var left = count
+            var group = [UInt32](repeating: 0, count: 8)
+            while left > 0 {
+                if runRemaining > 0 {
+                    let n = min(runRemaining, left)
+                    out.update(repeating: UInt8(truncatingIfNeeded: runValue), count: n)
+                    out += n
+                    left -= n
+                    runRemaining -= n
+                    continue
+                }
+                if packedRemaining > 0 {
+                    let n = min(packedRemaining, left)
+                    for k in 0..<n { out[k] = UInt8(truncatingIfNeeded: packed[packedPos + k]) }
+                    out += n
+                    left -= n
+                    packedPos += n
+                    packedRemaining -= n
+                    continue
+                }
+                let header = try cur.uleb()
+                if header & 1 == 0 {
+                    let n = header >> 1
+                    if n == 0 { continue }
+                    guard n <= UInt64(Int32.max) else { throw cur.error("RLE run of \(n) values") }
+                    runValue = UInt32(truncatingIfNeeded: try cur.le((bitWidth + 7) / 8))
+                    runRemaining = Int(n)
+                } else {
+                    let groups = header >> 1
+                    guard groups <= UInt64(cur.remaining) else { throw cur.error("bit-packed run of \(groups) groups past the end") }
+                    let bytes = Int(groups) * bitWidth
+                    try cur.need(bytes)
+                    guard let src = cur.buf.baseAddress else { throw cur.error("empty buffer") }
+                    // Whole groups that fit go straight to the output; the rest through `packed`.
+                    var g = 0
+                    let direct = min(Int(groups), left / 8)
+                    group.withUnsafeMutableBufferPointer { gp in
+                        guard let gb = gp.baseAddress else { return }
+                        while g < direct {
+                            unpackBits(src + cur.pos + g * bitWidth, bitWidth: bitWidth, count: 8, into: gb)
+                            for k in 0..<8 { out[k] = UInt8(truncatingIfNeeded: gb[k]) }
+                            out += 8
+                            g += 1
+                        }
+                    }
+                    left -= direct * 8
+                    let rest = Int(groups) - direct
+                    if rest > 0 {
+                        let n = rest * 8
+                        if packed.count < n { packed = [UInt32](repeating: 0, count: n) }
+                        let at = cur.pos + direct * bitWidth
+                        packed.withUnsafeMutableBufferPointer { p in
+                            if let pb = p.baseAddress { unpackBits(src + at, bitWidth: bitWidth, count: n, into: pb) }
+                        }
+                        packedPos = 0
+                        packedRemaining = n
+                    }
+                    cur.pos += bytes
+                }
             }
-            for k in 0..<n { dst.append(UInt8(truncatingIfNeeded: tmp[k])) }
-            done += n
         }
     }
 }

@@ -122,8 +122,13 @@ struct PruneScanColumns: OptimizerRule {
         return plan.transformUp { p in
             guard case .scan(var s) = p else { return p }
             let keep = s.requiredColumns.filter { used.contains(s.fullOutput[$0].id) }
-            // Keep at least one column so row counts survive.
-            s.requiredColumns = keep.isEmpty ? Array(s.requiredColumns.prefix(1)) : keep
+            // Keep at least one column so row counts survive; file readers count rows
+            // without reading any column (as Spark's, e.g. JSON's count(*) in DROPMALFORMED).
+            if keep.isEmpty, case .files = s.source {
+                s.requiredColumns = []
+            } else {
+                s.requiredColumns = keep.isEmpty ? Array(s.requiredColumns.prefix(1)) : keep
+            }
             return .scan(s)
         }
     }
