@@ -1,5 +1,6 @@
 import EmberColumnar
 import EmberCore
+import Foundation
 
 /// Hands out dense group ids for grouping keys. A single integral key (int, long,
 /// date, timestamp…) uses an open-addressing table of Int64 keys with no encoding;
@@ -59,13 +60,27 @@ struct GroupIndexer {
         data.withUnsafeBytes { raw in
             offs.withUnsafeBufferPointer { o in
                 groups.withUnsafeMutableBufferPointer { g in
+                    // Runs of equal keys are common (data sorted or clustered by the key):
+                    // a row equal to the previous one takes its group without hashing.
+                    var prevStart = -1, prevLen = -1
+                    var prevGroup: Int32 = -1
                     for i in 0..<n {
                         if hasNulls && col.isNull(i) {
                             g[i] = table.findOrInsert(tag: 0, UnsafeRawBufferPointer(start: nil, count: 0), hash: 0x5151)
+                            prevLen = -1
                             continue
                         }
-                        let slice = UnsafeRawBufferPointer(rebasing: raw[Int(o[i])..<Int(o[i + 1])])
-                        g[i] = table.findOrInsert(tag: 1, slice, hash: hashBytes(slice))
+                        let s = Int(o[i]), len = Int(o[i + 1]) - s
+                        if len == prevLen, let b = raw.baseAddress, len == 0 || memcmp(b + s, b + prevStart, len) == 0 {
+                            g[i] = prevGroup
+                            continue
+                        }
+                        let slice = UnsafeRawBufferPointer(rebasing: raw[s..<(s + len)])
+                        let id = table.findOrInsert(tag: 1, slice, hash: hashBytes(slice))
+                        g[i] = id
+                        prevStart = s
+                        prevLen = len
+                        prevGroup = id
                     }
                 }
             }
