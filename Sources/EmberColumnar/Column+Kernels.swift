@@ -37,12 +37,30 @@ extension Column {
         let n = indices.count
         var valid: Bitmap? = nil
         let hasNeg = indices.contains { $0 < 0 }
-        if validity != nil || hasNeg {
+        if case .none = storage {
+            // Every row is NULL already.
+        } else if validity != nil || hasNeg {
+            // Built a word at a time through pointers (no per-bit copy-on-write checks).
             var b = Bitmap(count: n, value: false)
+            let src = validity?.words ?? []
             indices.withUnsafeBufferPointer { ix in
-                for k in 0..<n {
-                    let i = Int(ix[k])
-                    if i >= 0 && !isNull(i) { b[k] = true }
+                src.withUnsafeBufferPointer { sw in
+                    b.words.withUnsafeMutableBufferPointer { dw in
+                        let all = sw.isEmpty
+                        var k = 0
+                        var word = 0
+                        while k < n {
+                            let end = min(n, k + 64)
+                            var x: UInt64 = 0
+                            for j in k..<end {
+                                let i = Int(ix[j])
+                                if i >= 0 && (all || sw[i >> 6] & (1 << UInt64(i & 63)) != 0) { x |= 1 << UInt64(j - k) }
+                            }
+                            dw[word] = x
+                            word += 1
+                            k = end
+                        }
+                    }
                 }
             }
             valid = b
