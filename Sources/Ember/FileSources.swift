@@ -4,24 +4,61 @@ import EmberExec
 import EmberIO
 import EmberPlan
 
-/// The JSON reader behind `spark.read.json` and `USING json` views.
-final class JSONSource: FileSourceReader {
+/// A line-oriented file format (CSV, JSON lines, text): planning cuts the files into
+/// byte-range splits, each split is read into batches.
+final class SplitFileSource: FileSourceReader {
+    typealias Splits = (DataSource, Int) throws -> [FileSplit]
+    typealias ReadSplit = (FileSplit, DataSource, Schema, [Int], ExecContext, (RecordBatch) -> Void) throws -> Void
+    let splits: Splits
+    let readSplit: ReadSplit
+
+    init(splits: @escaping Splits, read: @escaping ReadSplit) {
+        self.splits = splits
+        self.readSplit = read
+    }
+
     func planPartitions(_ source: DataSource, schema: Schema, filters: [Expr], output: [Attribute], ctx: ExecContext) throws -> [AnyHashableBox] {
-        let opts = try JSONOptions(source.options)
-        return try JSONReader.splits(paths: source.paths, options: opts, maxSplitBytes: ctx.config.maxPartitionBytes).map { AnyHashableBox($0) }
+        try splits(source, ctx.config.maxPartitionBytes).map { AnyHashableBox($0) }
     }
 
     func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch] {
         guard let split = unit.value as? FileSplit else { return [] }
-        let opts = try JSONOptions(source.options)
         var out: [RecordBatch] = []
-        try JSONReader.read(
-            split: split, schema: schema, requiredColumns: required, options: opts, zone: ctx.config.timeZone,
-            batchSize: ctx.config.batchSize
-        ) { out.append($0) }
+        try readSplit(split, source, schema, required, ctx) { out.append($0) }
         return out
     }
 
+    static func csv() -> SplitFileSource {
+        SplitFileSource(
+            splits: { source, max in try CSVReader.splits(paths: source.paths, options: try CSVOptions(source.options), maxSplitBytes: max) },
+            read: { split, source, schema, required, ctx, emit in
+                try CSVReader.read(
+                    split: split, schema: schema, requiredColumns: required, options: try CSVOptions(source.options),
+                    zone: ctx.config.timeZone, batchSize: ctx.config.batchSize, emit: emit)
+            })
+    }
+
+    static func json() -> SplitFileSource {
+        SplitFileSource(
+            splits: { source, max in try JSONReader.splits(paths: source.paths, options: try JSONOptions(source.options), maxSplitBytes: max) },
+            read: { split, source, schema, required, ctx, emit in
+                try JSONReader.read(
+                    split: split, schema: schema, requiredColumns: required, options: try JSONOptions(source.options),
+                    zone: ctx.config.timeZone, batchSize: ctx.config.batchSize, emit: emit)
+            })
+    }
+
+    static func text() -> SplitFileSource {
+        SplitFileSource(
+            splits: { source, max in try TextReader.splits(paths: source.paths, options: try TextOptions(source.options), maxSplitBytes: max) },
+            read: { split, source, _, required, ctx, emit in
+                try TextReader.read(split: split, requiredColumns: required, options: try TextOptions(source.options), batchSize: ctx.config.batchSize, emit: emit)
+            })
+    }
+}
+
+/// Schema resolution of the JSON source.
+enum JSONSource {
     /// The schema of a JSON source: the given one, or Spark's inference over the files.
     static func schema(_ source: DataSource, zone: SessionTimeZone) throws -> Schema {
         if let s = source.schema { return s }
@@ -29,20 +66,8 @@ final class JSONSource: FileSourceReader {
     }
 }
 
-/// The text reader behind `spark.read.text` and `USING text` views.
-final class TextSource: FileSourceReader {
-    func planPartitions(_ source: DataSource, schema: Schema, filters: [Expr], output: [Attribute], ctx: ExecContext) throws -> [AnyHashableBox] {
-        let opts = try TextOptions(source.options)
-        return try TextReader.splits(paths: source.paths, options: opts, maxSplitBytes: ctx.config.maxPartitionBytes).map { AnyHashableBox($0) }
-    }
-
-    func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch] {
-        guard let split = unit.value as? FileSplit else { return [] }
-        let opts = try TextOptions(source.options)
-        var out: [RecordBatch] = []
-        try TextReader.read(split: split, requiredColumns: required, options: opts, batchSize: ctx.config.batchSize) { out.append($0) }
-        return out
-    }
+/// Schema resolution of the text source.
+enum TextSource {
 
     /// `value STRING`, or a given schema of one STRING column (its name kept).
     static func schema(_ source: DataSource) throws -> Schema {

@@ -22,11 +22,11 @@ public final class Session {
         self.scheduler = Scheduler(cores: config.cores, maxAttempts: config.taskMaxAttempts)
         self.catalog = SessionCatalog()
         catalog.session = self
-        sources.register("csv", CSVSource())
+        sources.register("csv", SplitFileSource.csv())
         sources.register("parquet", ParquetSource())
         sources.register("arrow", ArrowSource())
-        sources.register("json", JSONSource())
-        sources.register("text", TextSource())
+        sources.register("json", SplitFileSource.json())
+        sources.register("text", SplitFileSource.text())
         if ProgressBar.enabledByDefault { scheduler.addListener(ProgressBar()) }
     }
 
@@ -349,21 +349,5 @@ final class SessionCatalog: Catalog {
         default:
             throw EmberError(errorClass: "DATA_SOURCE_NOT_FOUND", sqlState: "42K02", message: "Failed to find the data source: \(source.format).")
         }
-    }
-}
-
-/// The CSV reader behind `spark.read.csv` and `USING csv` views.
-final class CSVSource: FileSourceReader {
-    func planPartitions(_ source: DataSource, schema: Schema, filters: [Expr], output: [Attribute], ctx: ExecContext) throws -> [AnyHashableBox] {
-        let opts = try CSVOptions(source.options)
-        return try CSVReader.splits(paths: source.paths, options: opts, maxSplitBytes: ctx.config.maxPartitionBytes).map { AnyHashableBox($0) }
-    }
-
-    func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch] {
-        guard let split = unit.value as? FileSplit else { return [] }
-        let opts = try CSVOptions(source.options)
-        var out: [RecordBatch] = []
-        try CSVReader.read(split: split, schema: schema, requiredColumns: required, options: opts, zone: ctx.config.timeZone, batchSize: ctx.config.batchSize) { out.append($0) }
-        return out
     }
 }

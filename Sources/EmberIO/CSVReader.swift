@@ -37,21 +37,7 @@ public enum CSVReader {
     /// (whole files when multiLine or compressed: a compressed file is one stream, read by
     /// one task, as in Spark). Empty files yield no split.
     public static func splits(paths: [String], options: CSVOptions, maxSplitBytes: Int) throws -> [FileSplit] {
-        let chunk = max(1, maxSplitBytes)
-        var out: [FileSplit] = []
-        for (path, size) in try FileListing.list(paths) where size > 0 {
-            if options.multiLine || isCompressed(path) {
-                out.append(FileSplit(path: path, start: 0, length: size, fileSize: size))
-                continue
-            }
-            var start = 0
-            while start < size {
-                let len = min(chunk, size - start)
-                out.append(FileSplit(path: path, start: start, length: len, fileSize: size))
-                start += len
-            }
-        }
-        return out
+        try LineSplits.splits(paths: paths, wholeFile: options.multiLine, maxSplitBytes: maxSplitBytes)
     }
 
     /// Parses one split into batches of at most `batchSize` rows holding the schema

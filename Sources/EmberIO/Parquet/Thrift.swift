@@ -47,53 +47,25 @@ struct ThriftField {
 /// Reads the Thrift compact protocol from a byte range, checking every length against
 /// the bytes that remain so a corrupt footer cannot make it allocate or loop without end.
 struct ThriftCompactReader {
-    let base: UnsafeRawBufferPointer
-    let end: Int
-    var pos: Int
-    /// Where the bytes start in their file, for error messages.
-    let fileOffset: Int
-    let what: String
+    /// The bytes, with bounds-checked reads (shared with the page decoders).
+    var cur: ByteCursor
 
     init(_ buffer: UnsafeRawBufferPointer, fileOffset: Int, what: String) {
-        base = buffer
-        end = buffer.count
-        pos = 0
-        self.fileOffset = fileOffset
-        self.what = what
+        cur = ByteCursor(buffer, fileOffset: fileOffset, what: what)
     }
 
-    func error(_ message: String) -> EmberError {
-        EmberError.corruptFile("\(what): \(message) at byte \(fileOffset + pos)")
-    }
+    var pos: Int { cur.pos }
+    var end: Int { cur.end }
 
-    mutating func byte() throws -> UInt8 {
-        guard pos < end else { throw error("unexpected end of Thrift data") }
-        let b = base[pos]
-        pos += 1
-        return b
-    }
-
-    mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            if shift >= 64 { throw error("varint too long") }
-            result |= UInt64(b & 0x7f) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-        }
-    }
-
-    mutating func zigzag() throws -> Int64 {
-        let v = try varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-    }
+    func error(_ message: String) -> EmberError { cur.error(message) }
+    mutating func byte() throws -> UInt8 { try cur.byte() }
+    mutating func varint() throws -> UInt64 { try cur.uleb() }
+    mutating func zigzag() throws -> Int64 { try cur.zigzag() }
 
     mutating func bytes(_ n: Int) throws -> [UInt8] {
-        guard n >= 0, n <= end - pos else { throw error("length \(n) runs past the end of the Thrift data") }
-        let out = Array(base[pos..<(pos + n)])
-        pos += n
+        try cur.need(n)
+        let out = Array(cur.buf[cur.pos..<(cur.pos + n)])
+        cur.pos += n
         return out
     }
 
@@ -132,11 +104,7 @@ struct ThriftCompactReader {
         case 3: return .int(Int64(Int8(bitPattern: try byte())))
         case 4, 5, 6: return .int(try zigzag())
         case 7:
-            guard end - pos >= 8 else { throw error("truncated double") }
-            var bits: UInt64 = 0
-            for i in 0..<8 { bits |= UInt64(base[pos + i]) << UInt64(8 * i) }
-            pos += 8
-            return .double(Double(bitPattern: bits))
+            return .double(Double(bitPattern: try cur.le(8)))
         case 8:
             let n = try varint()
             guard n <= UInt64(end - pos) else { throw error("binary length \(n) runs past the end of the Thrift data") }
