@@ -72,16 +72,7 @@ enum TextSource {
     /// `value STRING`, or a given schema of one STRING column (its name kept).
     static func schema(_ source: DataSource) throws -> Schema {
         guard let s = source.schema else { return TextReader.schema }
-        for f in s.fields where f.dataType != .string {
-            throw EmberError(
-                errorClass: "UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE", sqlState: "0A000",
-                message: "The Text datasource doesn't support the column `\(f.name)` of the type \"\(f.dataType.sql)\".")
-        }
-        guard s.count == 1 else {
-            throw EmberError(
-                errorClass: "_LEGACY_ERROR_TEMP_1290", sqlState: nil,
-                message: "Text data source supports only a single column, and you have \(s.count) columns.")
-        }
+        try TextWriter.validate(s)  // the same rules as writing: one STRING column
         return s
     }
 }
