@@ -198,6 +198,33 @@ struct ParquetDictionary {
 
 /// Column-chunk statistics: min/max in the type's order, and the NULL count.
 enum ParquetStatisticsBuilder {
+    /// One pass over the values.
+    static func minMax<T: FixedWidthInteger>(_ a: [T]) -> (T, T)? {
+        a.withUnsafeBufferPointer { p in
+            guard let first = p.first else { return nil }
+            var mn = first, mx = first
+            for x in p {
+                mn = Swift.min(mn, x)
+                mx = Swift.max(mx, x)
+            }
+            return (mn, mx)
+        }
+    }
+
+    /// One pass, NaN skipped; nil when every value is NaN.
+    static func minMaxFloat<T: BinaryFloatingPoint>(_ a: [T]) -> (T, T)? {
+        a.withUnsafeBufferPointer { p in
+            var mn = T.infinity, mx = -T.infinity
+            var any = false
+            for x in p where !x.isNaN {
+                if x < mn { mn = x }
+                if x > mx { mx = x }
+                any = true
+            }
+            return any ? (mn, mx) : nil
+        }
+    }
+
     static func build(_ v: PhysicalValues, leaf: ParquetLeaf, nulls: Int64) -> ParquetStatistics {
         var s = ParquetStatistics()
         s.nullCount = nulls
@@ -209,19 +236,17 @@ enum ParquetStatisticsBuilder {
                 s.maxValue = [v.bools.contains(true) ? 1 : 0]
             }
         case .int32:
-            if let mn = v.i32.min(), let mx = v.i32.max() { s.minValue = le(mn); s.maxValue = le(mx) }
+            if let (mn, mx) = minMax(v.i32) { s.minValue = le(mn); s.maxValue = le(mx) }
         case .int64:
-            if let mn = v.i64.min(), let mx = v.i64.max() { s.minValue = le(mn); s.maxValue = le(mx) }
+            if let (mn, mx) = minMax(v.i64) { s.minValue = le(mn); s.maxValue = le(mx) }
         case .float:
-            let xs = v.f32.filter { !$0.isNaN }
-            if var mn = xs.min(), var mx = xs.max() {
+            if var (mn, mx) = minMaxFloat(v.f32) {
                 if mn == 0 { mn = -0.0 }
                 if mx == 0 { mx = 0.0 }
                 s.minValue = le(mn.bitPattern); s.maxValue = le(mx.bitPattern)
             }
         case .double:
-            let xs = v.f64.filter { !$0.isNaN }
-            if var mn = xs.min(), var mx = xs.max() {
+            if var (mn, mx) = minMaxFloat(v.f64) {
                 if mn == 0 { mn = -0.0 }
                 if mx == 0 { mx = 0.0 }
                 s.minValue = le(mn.bitPattern); s.maxValue = le(mx.bitPattern)

@@ -244,6 +244,15 @@ public final class ParquetFileWriter {
     }
 
     private func appendLevels(_ levels: [UInt8], _ r: Range<Int>, max: Int, into body: inout [UInt8]) {
+        if let first = r.first.map({ levels[$0] }), levels[r].allSatisfy({ $0 == first }) {
+            // One value throughout (no NULLs, the common case): a single run.
+            var enc: [UInt8] = []
+            RLEEncoder.writeRun(UInt32(first), count: r.count, bitWidth: bitWidth(for: max), into: &enc)
+            let n = UInt32(enc.count)
+            body.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8 & 0xff), UInt8(n >> 16 & 0xff), UInt8(n >> 24)])
+            body.append(contentsOf: enc)
+            return
+        }
         var tmp = [UInt32]()
         tmp.reserveCapacity(r.count)
         for k in r { tmp.append(UInt32(levels[k])) }
