@@ -164,113 +164,6 @@ public enum CSVReader {
     }
 }
 
-/// Typed values of one output column for the batch being built. Unlike `ColumnBuilder`
-/// it can drop its last row (DROPMALFORMED decides after the fields are converted).
-struct ColumnAccumulator {
-    enum Kind { case bool, i8, i16, i32, i64, f32, f64, i128, bytes, null }
-    /// What the text converts through (decided once, not per value).
-    enum Conversion { case string, bool, byte, short, int, date, long, timestamp, float, double, decimal, null }
-    let type: DataType
-    let kind: Kind
-    let conversion: Conversion
-    var precision = 0, scale = 0
-    var bools: [Bool] = []
-    var i8s: [Int8] = []
-    var i16s: [Int16] = []
-    var i32s: [Int32] = []
-    var i64s: [Int64] = []
-    var f32s: [Float] = []
-    var f64s: [Double] = []
-    var i128s: [Int128] = []
-    var offsets: [Int32] = [0]
-    var bytes: [UInt8] = []
-    /// Rows so far, and the NULL rows among them (rare, so kept as a list rather than
-    /// touching a validity bitmap per value).
-    var count = 0
-    var nullRows: [Int32] = []
-
-    init(type: DataType, capacity: Int) {
-        self.type = type
-        switch type {
-        case .boolean: kind = .bool; conversion = .bool; bools.reserveCapacity(capacity)
-        case .byte: kind = .i8; conversion = .byte; i8s.reserveCapacity(capacity)
-        case .short: kind = .i16; conversion = .short; i16s.reserveCapacity(capacity)
-        case .int: kind = .i32; conversion = .int; i32s.reserveCapacity(capacity)
-        case .date: kind = .i32; conversion = .date; i32s.reserveCapacity(capacity)
-        case .long: kind = .i64; conversion = .long; i64s.reserveCapacity(capacity)
-        case .timestamp: kind = .i64; conversion = .timestamp; i64s.reserveCapacity(capacity)
-        case .float: kind = .f32; conversion = .float; f32s.reserveCapacity(capacity)
-        case .double: kind = .f64; conversion = .double; f64s.reserveCapacity(capacity)
-        case .decimal(let p, let s):
-            kind = .i128; conversion = .decimal; precision = p; scale = s
-            i128s.reserveCapacity(capacity)
-        case .string, .binary: kind = .bytes; conversion = .string; offsets.reserveCapacity(capacity + 1)
-        default: kind = .null; conversion = .null
-        }
-    }
-
-    mutating func appendNull() {
-        nullRows.append(Int32(truncatingIfNeeded: count))
-        count += 1
-        switch kind {
-        case .bool: bools.append(false)
-        case .i8: i8s.append(0)
-        case .i16: i16s.append(0)
-        case .i32: i32s.append(0)
-        case .i64: i64s.append(0)
-        case .f32: f32s.append(0)
-        case .f64: f64s.append(0)
-        case .i128: i128s.append(0)
-        case .bytes: offsets.append(Int32(truncatingIfNeeded: bytes.count))
-        case .null: break
-        }
-    }
-
-    mutating func removeLast() {
-        guard count > 0 else { return }
-        count -= 1
-        if let last = nullRows.last, last == Int32(truncatingIfNeeded: count) { nullRows.removeLast() }
-        switch kind {
-        case .bool: bools.removeLast()
-        case .i8: i8s.removeLast()
-        case .i16: i16s.removeLast()
-        case .i32: i32s.removeLast()
-        case .i64: i64s.removeLast()
-        case .f32: f32s.removeLast()
-        case .f64: f64s.removeLast()
-        case .i128: i128s.removeLast()
-        case .bytes:
-            offsets.removeLast()
-            bytes.removeLast(bytes.count - Int(offsets.last ?? 0))
-        case .null: break
-        }
-    }
-
-    mutating func finish() -> Column {
-        let n = count
-        var bitmap: Bitmap?
-        if !nullRows.isEmpty {
-            var bm = Bitmap(count: n, value: true)
-            for i in nullRows { bm[Int(i)] = false }
-            bitmap = bm
-        }
-        let storage: Column.Storage
-        switch kind {
-        case .bool: storage = .bool(bools)
-        case .i8: storage = .i8(i8s)
-        case .i16: storage = .i16(i16s)
-        case .i32: storage = .i32(i32s)
-        case .i64: storage = .i64(i64s)
-        case .f32: storage = .f32(f32s)
-        case .f64: storage = .f64(f64s)
-        case .i128: storage = .i128(i128s)
-        case .bytes: storage = .bytes(offsets: offsets, data: bytes)
-        case .null: storage = .none
-        }
-        return Column(type: type, count: n, validity: bitmap, storage: storage)
-    }
-}
-
 /// Converts tokenized records into column accumulators and applies the parse mode.
 struct RowParser {
     let schema: Schema
@@ -402,9 +295,7 @@ struct RowParser {
         }
         if corruptAt >= 0 {
             if malformed {
-                columns[corruptAt].bytes.append(contentsOf: UnsafeBufferPointer(start: b + recordStart, count: recordEnd - recordStart))
-                columns[corruptAt].offsets.append(Int32(truncatingIfNeeded: columns[corruptAt].bytes.count))
-                columns[corruptAt].count += 1
+                columns[corruptAt].appendBytes(b + recordStart, recordEnd - recordStart)
             } else {
                 columns[corruptAt].appendNull()
             }
@@ -428,8 +319,7 @@ struct RowParser {
             // Unquoted empty is always NULL; quoted empty reads as emptyValue.
             if flag & FieldBuffer.quoted == 0 || emptyBytes == nullBytes { columns[c].appendNull(); return true }
             if emptyBytes.isEmpty, columns[c].kind == .bytes {
-                columns[c].offsets.append(Int32(truncatingIfNeeded: columns[c].bytes.count))
-                columns[c].count += 1
+                columns[c].commitBytes(0)
                 return true
             }
             // An empty emptyValue converts to no non-string type (Spark: malformed).
@@ -450,20 +340,21 @@ struct RowParser {
         switch columns[c].conversion {
         case .string:
             if flag & FieldBuffer.unescape != 0 {
-                tokenizer.appendUnescaped(b, s, e, into: &columns[c].bytes)
+                let out = columns[c].reserveBytes(e - s)
+                columns[c].commitBytes(tokenizer.unescape(b, s, e, into: out))
             } else {
-                columns[c].bytes.append(contentsOf: UnsafeBufferPointer(start: b + s, count: e - s))
+                columns[c].appendBytes(b + s, e - s)
             }
-            columns[c].offsets.append(Int32(truncatingIfNeeded: columns[c].bytes.count))
+            return true
         case .int:
             guard let v = CSVParse.int64(b, s, e), let x = Int32(exactly: v) else { return false }
-            columns[c].i32s.append(x)
+            columns[c].append(x)
         case .long:
             guard let v = CSVParse.int64(b, s, e) else { return false }
-            columns[c].i64s.append(v)
+            columns[c].append(v)
         case .double:
             guard let v = specialDouble(b, s, e) ?? CSVParse.double(b, s, e) else { return false }
-            columns[c].f64s.append(v)
+            columns[c].append(v)
         case .date:
             let d: Int32?
             if let f = options.dateFormat {
@@ -472,7 +363,7 @@ struct RowParser {
                 d = CSVParse.date(b, s, e)
             }
             guard let v = d else { return false }
-            columns[c].i32s.append(v)
+            columns[c].append(v)
         case .timestamp:
             let t: Int64?
             if let f = options.timestampFormat {
@@ -481,29 +372,28 @@ struct RowParser {
                 t = CSVParse.timestamp(b, s, e, zone: zone)
             }
             guard let v = t else { return false }
-            columns[c].i64s.append(v)
+            columns[c].append(v)
         case .float:
             guard let v = specialDouble(b, s, e) ?? CSVParse.double(b, s, e) else { return false }
-            columns[c].f32s.append(Float(v))
+            columns[c].append(Float(v))
         case .bool:
             guard let v = CSVParse.bool(b, s, e) else { return false }
-            columns[c].bools.append(v)
+            columns[c].append(v)
         case .byte:
             guard let v = CSVParse.int64(b, s, e), let x = Int8(exactly: v) else { return false }
-            columns[c].i8s.append(x)
+            columns[c].append(x)
         case .short:
             guard let v = CSVParse.int64(b, s, e), let x = Int16(exactly: v) else { return false }
-            columns[c].i16s.append(x)
+            columns[c].append(x)
         case .decimal:
             guard let v = CSVParse.decimal(b, s, e, precision: columns[c].precision, scale: columns[c].scale) else {
                 return false
             }
-            columns[c].i128s.append(v)
+            columns[c].append(v)
         case .null:
             columns[c].appendNull()
             return true
         }
-        columns[c].count += 1
         return true
     }
 
@@ -519,6 +409,7 @@ struct RowParser {
     }
 
     func release() {
+        for c in 0..<columnCount { columns[c].release() }
         columns.deinitialize(count: columnCount)
         columns.deallocate()
         fields.release()
@@ -527,10 +418,8 @@ struct RowParser {
     mutating func flush(_ emit: (RecordBatch) throws -> Void) throws {
         guard rows > 0 else { return }
         var cols: [Column] = []
-        for (i, f) in outSchema.fields.enumerated() {
-            cols.append(columns[i].finish())
-            columns[i] = ColumnAccumulator(type: f.dataType, capacity: batchSize)
-        }
+        cols.reserveCapacity(columnCount)
+        for i in 0..<columnCount { cols.append(columns[i].finish()) }
         let n = rows
         rows = 0
         try emit(RecordBatch(schema: outSchema, columns: cols, count: n))

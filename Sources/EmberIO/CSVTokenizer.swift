@@ -68,6 +68,9 @@ struct CSVTokenizer {
     let delimiterMask: UInt64
     let newline1Mask: UInt64
     let newline2Mask: UInt64
+    /// The quote and escape bytes in every lane (the quote's for a missing escape).
+    let quoteMask: UInt64
+    let escapeMask: UInt64
 
     init(_ o: CSVOptions) {
         delimiter = o.delimiter
@@ -85,12 +88,22 @@ struct CSVTokenizer {
         delimiterMask = UInt64(delimiter) &* 0x0101_0101_0101_0101
         newline1Mask = UInt64(newline1) &* 0x0101_0101_0101_0101
         newline2Mask = UInt64(newline2) &* 0x0101_0101_0101_0101
+        let q = UInt8(truncatingIfNeeded: quote)
+        quoteMask = UInt64(q) &* 0x0101_0101_0101_0101
+        escapeMask = escape >= 0 ? UInt64(UInt8(truncatingIfNeeded: escape)) &* 0x0101_0101_0101_0101 : quoteMask
     }
 
     /// High bit set in each zero byte of `x` (exact for the lowest one).
     @inline(__always)
     func zeroBytes(_ x: UInt64) -> UInt64 {
         (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// High bit set in each zero byte of `x`, exactly (no borrow between bytes).
+    @inline(__always)
+    func exactZeroBytes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
     }
 
     @inline(__always)
@@ -140,7 +153,29 @@ struct CSVTokenizer {
     func record(_ b: UnsafePointer<UInt8>, _ n: Int, _ start: Int, _ f: inout FieldBuffer) -> (end: Int, next: Int) {
         f.count = 0
         var pos = start
+        let wordScan = !trimLeading && !trimTrailing
         while true {
+            if wordScan, pos < n, Int(b[pos]) != quote {
+                // Hot loop for unquoted fields: find every delimiter and line break of 8
+                // bytes at once and cut fields at them, so that short and empty fields cost
+                // no per-byte work. Hands over to the per-field path below at a field that
+                // opens with a quote and for the last few bytes of the input.
+                var fs = pos, i = pos
+                words: while i + 8 <= n {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
+                    var m = exactZeroBytes(w ^ delimiterMask) | exactZeroBytes(w ^ newline1Mask) | exactZeroBytes(w ^ newline2Mask)
+                    while m != 0 {
+                        let p = i &+ (m.trailingZeroBitCount &>> 3)
+                        f.append(fs, p, 0)
+                        if b[p] != delimiter { return (p, skipTerminator(b, n, p)) }
+                        fs = p &+ 1
+                        if fs < n, Int(b[fs]) == quote { break words }
+                        m &= m &- 1
+                    }
+                    i &+= 8
+                }
+                pos = fs
+            }
             let fieldStart = pos
             if trimLeading {
                 while pos < n, b[pos] == 32 || b[pos] == 9, b[pos] != delimiter { pos += 1 }
@@ -149,8 +184,8 @@ struct CSVTokenizer {
                 pos = quotedField(b, n, fieldStart, pos, &f)
             } else {
                 var i = pos
-                // Hot loop: skip 8 bytes at a time while none is a delimiter or line break
-                // (SWAR zero-byte test; the lowest flagged byte is always exact).
+                // Skip 8 bytes at a time while none is a delimiter or line break (SWAR
+                // zero-byte test; the lowest flagged byte is always exact).
                 while i + 8 <= n {
                     let w = UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
                     let m = zeroBytes(w ^ delimiterMask) | zeroBytes(w ^ newline1Mask) | zeroBytes(w ^ newline2Mask)
@@ -181,6 +216,16 @@ struct CSVTokenizer {
         var flag = FieldBuffer.quoted
         let q = UInt8(truncatingIfNeeded: quote)
         while i < n {
+            // Skip 8 bytes at a time while none is a quote, an escape or (without
+            // multiLine) a line break; the lowest flagged byte is exact.
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
+                var m = zeroBytes(w ^ quoteMask) | zeroBytes(w ^ escapeMask)
+                if !multiLine { m |= zeroBytes(w ^ newline1Mask) | zeroBytes(w ^ newline2Mask) }
+                if m != 0 { i += m.trailingZeroBitCount >> 3; break }
+                i += 8
+            }
+            if i >= n { break }
             let c = b[i]
             if c == q {
                 if escape == quote, i + 1 < n, b[i + 1] == q {
@@ -226,6 +271,21 @@ struct CSVTokenizer {
             }
             out.append(c); i += 1
         }
+    }
+
+    /// Writes the content of `[s, e)` with escapes resolved to `out` (room for `e - s`
+    /// bytes); returns the number of bytes written.
+    @inline(__always)
+    func unescape(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var i = s, n = 0
+        while i < e {
+            let c = b[i]
+            if Int(c) == escape, i + 1 < e, Int(b[i + 1]) == quote || Int(b[i + 1]) == escape {
+                out[n] = b[i + 1]; n += 1; i += 2; continue
+            }
+            out[n] = c; n += 1; i += 1
+        }
+        return n
     }
 
     /// The text of field `k` (slow path: headers, error messages, inference fallbacks).
