@@ -16,7 +16,11 @@ struct ParquetAssembler {
         case .leaf(let i, let t):
             guard let ld = data[i] else { throw EmberError.internalError("leaf \(i) was not read") }
             let leaf = leaves[i]
-            let dense = try ParquetAssembler.convert(ld.values, leaf: leaf, what: what)
+            var values = ld.values
+            if let dict = ld.dictionary, let idx = ld.indices {
+                try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, idx, into: &values)
+            }
+            let dense = try ParquetAssembler.convert(values, leaf: leaf, what: what)
             if ld.defs.isEmpty {
                 return Column(type: t, count: ld.entries, validity: nil, storage: dense)
             }
@@ -62,6 +66,54 @@ struct ParquetAssembler {
             guard k.count == n, v.count == n else { throw EmberError.corruptFile("\(what): map has \(n) entries but \(k.count) keys and \(v.count) values") }
             return Column(type: t, count: offsets.count - 1, validity: valid, storage: .map(offsets: offsets, keys: k, values: v))
         }
+    }
+
+    /// Rows `selection` (ascending) of a flat leaf, gathering only their values (from the
+    /// dictionary when the chunk kept its indices).
+    func flatColumn(_ i: Int, type t: DataType, selection sel: [Int32]) throws -> Column {
+        guard let ld = data[i] else { throw EmberError.internalError("leaf \(i) was not read") }
+        let leaf = leaves[i]
+        let m = UInt8(leaf.maxDef)
+        let n = sel.count
+        let denseCount = ld.indices?.count ?? ld.values.count(leaf.physical)
+        var valid = Bitmap(count: n, value: ld.defs.isEmpty)
+        var positions: [UInt32] = []
+        positions.reserveCapacity(n)
+        if let last = sel.last, Int(last) >= ld.entries { throw EmberError.internalError("row \(last) of \(ld.entries) selected") }
+        if ld.defs.isEmpty {
+            guard denseCount == ld.entries else { throw EmberError.corruptFile("\(what): \(denseCount) values for \(ld.entries) rows") }
+            for r in sel { positions.append(UInt32(r)) }
+        } else {
+            var present = 0
+            for x in ld.defs where x == m { present += 1 }
+            guard present == denseCount else { throw EmberError.corruptFile("\(what): \(denseCount) values for \(present) non-NULL rows") }
+            ld.defs.withUnsafeBufferPointer { defs in
+                valid.words.withUnsafeMutableBufferPointer { w in
+                    var dense = 0
+                    var row = 0
+                    for (k, r) in sel.enumerated() {
+                        let target = Int(r)
+                        while row < target {
+                            if defs[row] == m { dense += 1 }
+                            row += 1
+                        }
+                        if defs[target] == m {
+                            w[k >> 6] |= 1 << UInt64(k & 63)
+                            positions.append(UInt32(dense))
+                        }
+                    }
+                }
+            }
+        }
+        var picked = PhysicalValues()
+        if let dict = ld.dictionary, let idx = ld.indices {
+            try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, positions.map { idx[Int($0)] }, into: &picked)
+        } else {
+            try ParquetColumnChunkReader.gather(ld.values, physical: leaf.physical, positions, into: &picked)
+        }
+        let dense = try ParquetAssembler.convert(picked, leaf: leaf, what: what)
+        if positions.count == n { return Column(type: t, count: n, validity: nil, storage: dense) }
+        return try ParquetAssembler.scatter(dense, type: t, valid: valid, what: what)
     }
 
     private func structSlots(_ leaf: Int, d: Int, r: Int, nullDef: Int?) throws -> (Int, Bitmap?) {

@@ -41,6 +41,11 @@ struct LeafData {
     var reps: [UInt8] = []
     var entries = 0
     var values = PhysicalValues()
+    /// With `keepDictionaryIndices`, a chunk whose data pages are all dictionary-encoded
+    /// keeps its dictionary and one index per non-NULL value here (`values` stays empty),
+    /// so a selective scan gathers only the rows it keeps.
+    var dictionary: PhysicalValues? = nil
+    var indices: [UInt32]? = nil
 }
 
 /// Decodes the pages of one column chunk.
@@ -52,8 +57,9 @@ struct ParquetColumnChunkReader {
     static let maxPageBytes = 1 << 30
 
     /// Decodes `bytes` (the whole chunk, starting at file offset `start`).
-    func decode(_ bytes: [UInt8], start: Int, rows: Int) throws -> LeafData {
+    func decode(_ bytes: [UInt8], start: Int, rows: Int, keepDictionaryIndices: Bool = false) throws -> LeafData {
         var out = LeafData()
+        var kept: [UInt32]? = keepDictionaryIndices && leaf.maxRep == 0 ? [] : nil
         let what = "\(file), column \(leaf.path.joined(separator: "."))"
         let total = Int(clamping: meta.numValues)
         out.values.reserve(leaf.physical, min(total, 1 << 24))
@@ -100,7 +106,7 @@ struct ParquetColumnChunkReader {
                             try readLevels(&cur, count: n, max: leaf.maxDef, into: &out.defs, lengthPrefixed: true)
                             nonNull = countMax(out.defs, from: before)
                         }
-                        try decodeValues(&cur, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values)
+                        try decodeValues(&cur, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values, kept: &kept)
                         out.entries += n
                     }
                 case .dataPageV2?:
@@ -129,11 +135,11 @@ struct ParquetColumnChunkReader {
                     if dh.isCompressed && meta.codec != .uncompressed {
                         try ParquetCodecs.withDecompressed(meta.codec, valueBytes, uncompressedSize: plainSize, what: "\(what) page at byte \(start + pos)") { p in
                             var vc = ByteCursor(p, fileOffset: bodyOffset + repLen + defLen, what: what)
-                            try decodeValues(&vc, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values)
+                            try decodeValues(&vc, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values, kept: &kept)
                         }
                     } else {
                         var vc = ByteCursor(valueBytes, fileOffset: bodyOffset + repLen + defLen, what: what)
-                        try decodeValues(&vc, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values)
+                        try decodeValues(&vc, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values, kept: &kept)
                     }
                     out.entries += n
                 default:
@@ -144,6 +150,12 @@ struct ParquetColumnChunkReader {
         }
         guard out.entries == total else {
             throw EmberError.corruptFile("\(what): column chunk holds \(out.entries) values, its metadata says \(total)")
+        }
+        if let k = kept, let d = dictionary, !k.isEmpty {
+            out.dictionary = d
+            out.indices = k
+        } else if let k = kept, !k.isEmpty {
+            throw EmberError.corruptFile("\(what): dictionary-encoded values without a dictionary")
         }
         if leaf.maxRep == 0 && out.entries != rows {
             throw EmberError.corruptFile("\(what): column chunk holds \(out.entries) values for \(rows) rows")
@@ -190,8 +202,17 @@ struct ParquetColumnChunkReader {
 
     // MARK: Values
 
-    func decodeValues(_ cur: inout ByteCursor, encoding: Int32, count: Int, dictionary: PhysicalValues?, dictCount: Int, into v: inout PhysicalValues) throws {
+    func decodeValues(
+        _ cur: inout ByteCursor, encoding: Int32, count: Int, dictionary: PhysicalValues?, dictCount: Int,
+        into v: inout PhysicalValues, kept: inout [UInt32]?
+    ) throws {
         guard count > 0 else { return }
+        let isDictionary = encoding == ParquetEncoding.plainDictionary.rawValue || encoding == ParquetEncoding.rleDictionary.rawValue
+        if let k = kept, !isDictionary {
+            // A page in another encoding after dictionary pages: materialize what was kept.
+            if let dict = dictionary, !k.isEmpty { try gather(dict, dictCount: dictCount, k, into: &v, cur: cur) }
+            kept = nil
+        }
         switch ParquetEncoding(rawValue: encoding) {
         case .plain?:
             try decodePlain(&cur, count: count, into: &v)
@@ -203,7 +224,14 @@ struct ParquetColumnChunkReader {
             try idx.withUnsafeMutableBufferPointer { p in
                 if let b = p.baseAddress { try dec.decode(into: b, count: count) }
             }
-            try gather(dict, dictCount: dictCount, idx, into: &v, cur: cur)
+            if kept != nil {
+                var maxIndex: UInt32 = 0
+                for i in idx where i > maxIndex { maxIndex = i }
+                guard Int(maxIndex) < dictCount else { throw cur.error("dictionary index \(maxIndex) out of range (\(dictCount) entries)") }
+                kept?.append(contentsOf: idx)
+            } else {
+                try gather(dict, dictCount: dictCount, idx, into: &v, cur: cur)
+            }
         case .rle? where leaf.physical == .boolean:
             let len = Int(try cur.u32le())
             try cur.need(len)
@@ -375,6 +403,17 @@ struct ParquetColumnChunkReader {
         cur.pos += size * count
     }
 
+    /// Dictionary indices (already checked against the dictionary) → values.
+    static func gather(_ d: PhysicalValues, physical: ParquetPhysicalType, _ idx: [UInt32], into v: inout PhysicalValues) throws {
+        let leaf = ParquetLeaf(path: [], element: ParquetSchemaElement(name: ""), physical: physical, maxDef: 0, maxRep: 0, type: .null)
+        let r = ParquetColumnChunkReader(leaf: leaf, meta: ParquetColumnMetaData(
+            type: physical, encodings: [], path: [], codec: .uncompressed, numValues: 0, totalUncompressedSize: 0,
+            totalCompressedSize: 0, dataPageOffset: 0, indexPageOffset: nil, dictionaryPageOffset: nil, statistics: nil), file: "")
+        try [UInt8]().withUnsafeBytes { b in
+            try r.gather(d, dictCount: d.count(physical), idx, into: &v, cur: ByteCursor(b, fileOffset: 0, what: "dictionary"))
+        }
+    }
+
     /// Dictionary indices → values.
     private func gather(_ d: PhysicalValues, dictCount: Int, _ idx: [UInt32], into v: inout PhysicalValues, cur: ByteCursor) throws {
         var maxIndex: UInt32 = 0
@@ -402,9 +441,19 @@ struct ParquetColumnChunkReader {
                         v.offsets.withUnsafeMutableBufferPointer { off in
                             var at = oldData
                             var k = oldOffsets
+                            guard let db = dst.baseAddress, let sb = src.baseAddress else { return }
                             for i in idx {
                                 let s = Int(o[Int(i)]), len = Int(o[Int(i) + 1]) - s
-                                if len > 0, let db = dst.baseAddress, let sb = src.baseAddress {
+                                if len <= 32 {
+                                    // Short values: word copies beat a memmove call.
+                                    var j = 0
+                                    while j + 8 <= len {
+                                        UnsafeMutableRawPointer(db + at + j).storeBytes(
+                                            of: UnsafeRawPointer(sb + s + j).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                                        j += 8
+                                    }
+                                    while j < len { db[at + j] = sb[s + j]; j += 1 }
+                                } else {
                                     (db + at).update(from: sb + s, count: len)
                                 }
                                 at += len

@@ -91,7 +91,9 @@ public final class ParquetFileInfo: @unchecked Sendable {
 public enum ParquetReader {
     /// Reads the top-level fields named in `fields` (indices into the file schema) of one
     /// row group. Only those fields' column chunks are read from disk.
-    public static func readRowGroup(_ info: ParquetFileInfo, rowGroup: Int, fields: [Int], parallel: Bool = false) throws -> [Column] {
+    /// With `selection` (ascending row numbers), only those rows are returned; flat
+    /// dictionary-encoded columns then gather only the selected values.
+    public static func readRowGroup(_ info: ParquetFileInfo, rowGroup: Int, fields: [Int], parallel: Bool = false, selection: [Int32]? = nil) throws -> [Column] {
         guard rowGroup >= 0, rowGroup < info.metadata.rowGroups.count else {
             throw EmberError.internalError("row group \(rowGroup) of \(info.path) does not exist")
         }
@@ -110,7 +112,7 @@ public enum ParquetReader {
                 let got = try file.read(into: &bytes, offset: start, count: len)
                 guard got == len else { throw EmberError.corruptFile("\(info.path): column chunk at byte \(start) is truncated (\(got) of \(len) bytes)") }
                 let reader = ParquetColumnChunkReader(leaf: info.schemaInfo.leaves[leafIndex], meta: meta, file: info.path)
-                return try reader.decode(bytes, start: start, rows: rows)
+                return try reader.decode(bytes, start: start, rows: rows, keepDictionaryIndices: selection != nil)
             }
         }
         if parallel && leafIndices.count > 1 {
@@ -130,7 +132,20 @@ public enum ParquetReader {
         let assembler = ParquetAssembler(leaves: info.schemaInfo.leaves, data: data, what: info.path)
         var out: [Column] = []
         for f in fields {
-            let c = try assembler.column(info.schemaInfo.fields[f])
+            let node = info.schemaInfo.fields[f]
+            var c: Column
+            if let sel = selection {
+                if case .leaf(let li, let t) = node {
+                    c = try assembler.flatColumn(li, type: t, selection: sel)
+                } else {
+                    c = try assembler.column(node)
+                    guard c.count == rows else { throw EmberError.corruptFile("\(info.path): column \(info.schema.fields[f].name) of row group \(rowGroup) has \(c.count) rows, the row group \(rows)") }
+                    c = c.take(sel)
+                }
+                out.append(c)
+                continue
+            }
+            c = try assembler.column(node)
             guard c.count == rows else {
                 throw EmberError.corruptFile("\(info.path): column \(info.schema.fields[f].name) of row group \(rowGroup) has \(c.count) rows, the row group \(rows)")
             }

@@ -41,6 +41,11 @@ final class ParquetScanUnit {
     let partitionValues: [Value]
     /// Fewer units than cores: decode the columns of this one in parallel.
     var parallelColumns = false
+    /// Filters pushed into the scan over data columns, and the scan's full output: the
+    /// unit evaluates them on their columns first and decodes the rest only for the rows
+    /// that pass (the scan applies them again; they are cheap to re-check).
+    var filters: [Expr] = []
+    var output: [Attribute] = []
 
     init(file: ParquetFileInfo, rowGroup: Int, partitionValues: [Value]) {
         self.file = file
@@ -119,8 +124,11 @@ public final class ParquetSource: FileSourceReader {
                 units.append(AnyHashableBox(ParquetScanUnit(file: info, rowGroup: rg, partitionValues: f.values)))
             }
         }
-        if units.count < ctx.config.cores {
-            for u in units { (u.value as? ParquetScanUnit)?.parallelColumns = true }
+        for u in units {
+            guard let unit = u.value as? ParquetScanUnit else { continue }
+            unit.parallelColumns = units.count < ctx.config.cores
+            unit.filters = dataFilters
+            unit.output = output
         }
         return units
     }
@@ -128,7 +136,7 @@ public final class ParquetSource: FileSourceReader {
     public func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch] {
         guard let u = unit.value as? ParquetScanUnit else { return [] }
         let info = u.file
-        let rows = info.rowGroupRows(u.rowGroup)
+        let groupRows = info.rowGroupRows(u.rowGroup)
         // Which file field (or partition value) feeds each required column.
         var fileFields: [Int] = []
         var plan: [(file: Int?, part: Int?)] = []
@@ -144,7 +152,12 @@ public final class ParquetSource: FileSourceReader {
                 plan.append((nil, nil))
             }
         }
-        let cols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: fileFields, parallel: u.parallelColumns)
+        var (cols, rowCount) = try ParquetSource.readWithFilters(u, fileFields: fileFields, plan: plan, required: required, ctx: ctx)
+        if cols.isEmpty && !fileFields.isEmpty {
+            cols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: fileFields, parallel: u.parallelColumns)
+            rowCount = groupRows
+        }
+        let rows = rowCount
         var out: [Column] = []
         for (k, p) in plan.enumerated() {
             let target = schema.fields[required[k]].dataType
@@ -163,6 +176,65 @@ public final class ParquetSource: FileSourceReader {
         }
         let outSchema = Schema(required.map { schema.fields[$0] })
         return [RecordBatch(schema: outSchema, columns: out, count: rows)]
+    }
+
+    /// Late materialization: reads the columns the unit's filters use, evaluates them, and
+    /// when they drop rows reads the other columns for the kept rows only. Returns the
+    /// columns of `fileFields` (in order) and the row count, or no columns when the filters
+    /// cannot be used this way (the caller then reads everything).
+    static func readWithFilters(
+        _ u: ParquetScanUnit, fileFields: [Int], plan: [(file: Int?, part: Int?)], required: [Int], ctx: ExecContext
+    ) throws -> ([Column], Int) {
+        guard !u.filters.isEmpty, !fileFields.isEmpty else { return ([], 0) }
+        let info = u.file
+        // The file field and attribute of each filter column; every one must be read here.
+        var filterFields: [Int] = []
+        var filterAttrs: [Attribute] = []
+        let ids = u.filters.reduce(into: Set<Int>()) { $0.formUnion($1.referencedAttributeIDs) }
+        for id in ids {
+            guard let oi = u.output.firstIndex(where: { $0.id == id }), let k = required.firstIndex(of: oi),
+                  let fi = plan[k].file else { return ([], 0) }
+            guard case .leaf = info.schemaInfo.fields[fi], info.schema.fields[fi].dataType == u.output[oi].dataType else { return ([], 0) }
+            filterFields.append(fi)
+            filterAttrs.append(u.output[oi])
+        }
+        guard filterFields.count < fileFields.count else { return ([], 0) }
+        let rows = info.rowGroupRows(u.rowGroup)
+        let fcols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: filterFields, parallel: u.parallelColumns)
+        let batch = RecordBatch(schema: Schema(filterAttrs.map(\.field)), columns: fcols, count: rows)
+        var keep = [Bool](repeating: true, count: rows)
+        let ectx = ctx.evalContext(partition: 0)
+        for f in u.filters {
+            let mask = try BoundExpr.bind(f, filterAttrs).eval(batch, ectx)
+            guard let bools = mask.bools else { return ([], 0) }
+            for i in 0..<rows where mask.isNull(i) || !bools[i] { keep[i] = false }
+        }
+        var sel: [Int32] = []
+        sel.reserveCapacity(rows)
+        for i in 0..<rows where keep[i] { sel.append(Int32(i)) }
+        let others = fileFields.filter { !filterFields.contains($0) }
+        let ocols: [Column]
+        if sel.count * 4 > rows * 3 {
+            // Most rows pass: selecting costs about what decoding them all does; the scan's
+            // own filter drops the rest.
+            sel = (0..<Int32(rows)).map { $0 }
+            ocols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: others, parallel: u.parallelColumns)
+        } else if sel.count == rows {
+            ocols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: others, parallel: u.parallelColumns)
+        } else if sel.isEmpty {
+            ocols = others.map { Column.nulls(info.schema.fields[$0].dataType, count: 0) }
+        } else {
+            ocols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: others, parallel: u.parallelColumns, selection: sel)
+        }
+        var out: [Column] = []
+        for f in fileFields {
+            if let k = filterFields.firstIndex(of: f) {
+                out.append(sel.count == rows ? fcols[k] : fcols[k].take(sel))
+            } else if let k = others.firstIndex(of: f) {
+                out.append(ocols[k])
+            }
+        }
+        return (out, sel.count)
     }
 }
 
