@@ -206,8 +206,16 @@ public final class ParquetSource: FileSourceReader {
         let ectx = ctx.evalContext(partition: 0)
         for f in u.filters {
             let mask = try BoundExpr.bind(f, filterAttrs).eval(batch, ectx)
-            guard let bools = mask.bools else { return ([], 0) }
-            for i in 0..<rows where mask.isNull(i) || !bools[i] { keep[i] = false }
+            guard let bools = mask.bools, bools.count == rows else { return ([], 0) }
+            let words = mask.validity?.words
+            keep.withUnsafeMutableBufferPointer { k in
+                bools.withUnsafeBufferPointer { b in
+                    for i in 0..<rows { k[i] = k[i] && b[i] }
+                }
+                if let w = words {
+                    for i in 0..<rows where w[i >> 6] & (1 << UInt64(i & 63)) == 0 { k[i] = false }
+                }
+            }
         }
         var sel: [Int32] = []
         sel.reserveCapacity(rows)
