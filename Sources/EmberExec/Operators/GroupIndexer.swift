@@ -62,8 +62,10 @@ struct GroupIndexer {
                 groups.withUnsafeMutableBufferPointer { g in
                     // Runs of equal keys are common (data sorted or clustered by the key):
                     // a row equal to the previous one takes its group without hashing.
+                    // The check stops for the batch after 32 misses in a row (keys not in runs).
                     var prevStart = -1, prevLen = -1
                     var prevGroup: Int32 = -1
+                    var misses = 0
                     for i in 0..<n {
                         if hasNulls && col.isNull(i) {
                             g[i] = table.findOrInsert(tag: 0, UnsafeRawBufferPointer(start: nil, count: 0), hash: 0x5151)
@@ -71,9 +73,13 @@ struct GroupIndexer {
                             continue
                         }
                         let s = Int(o[i]), len = Int(o[i + 1]) - s
-                        if len == prevLen, let b = raw.baseAddress, len == 0 || memcmp(b + s, b + prevStart, len) == 0 {
-                            g[i] = prevGroup
-                            continue
+                        if misses < 32 {
+                            if len == prevLen, let b = raw.baseAddress, len == 0 || memcmp(b + s, b + prevStart, len) == 0 {
+                                g[i] = prevGroup
+                                misses = 0
+                                continue
+                            }
+                            misses += 1
                         }
                         let slice = UnsafeRawBufferPointer(rebasing: raw[s..<(s + len)])
                         let id = table.findOrInsert(tag: 1, slice, hash: hashBytes(slice))
