@@ -102,9 +102,7 @@ struct ParquetColumnChunkReader {
                         if leaf.maxRep > 0 { try readLevels(&cur, count: n, max: leaf.maxRep, into: &out.reps, lengthPrefixed: true) }
                         var nonNull = n
                         if leaf.maxDef > 0 {
-                            let before = out.defs.count
-                            try readLevels(&cur, count: n, max: leaf.maxDef, into: &out.defs, lengthPrefixed: true)
-                            nonNull = countMax(out.defs, from: before)
+                            nonNull = try readLevels(&cur, count: n, max: leaf.maxDef, into: &out.defs, lengthPrefixed: true)
                         }
                         try decodeValues(&cur, encoding: dh.encoding, count: nonNull, dictionary: dictionary, dictCount: dictCount, into: &out.values, kept: &kept)
                         out.entries += n
@@ -124,10 +122,8 @@ struct ParquetColumnChunkReader {
                     }
                     var nonNull = n
                     if leaf.maxDef > 0 {
-                        let before = out.defs.count
                         var dc = ByteCursor(body, from: repLen, to: repLen + defLen, fileOffset: bodyOffset, what: what)
-                        try readLevels(&dc, count: n, max: leaf.maxDef, into: &out.defs, lengthPrefixed: false)
-                        nonNull = countMax(out.defs, from: before)
+                        nonNull = try readLevels(&dc, count: n, max: leaf.maxDef, into: &out.defs, lengthPrefixed: false)
                     }
                     cur.pos = repLen + defLen
                     let valueBytes = UnsafeRawBufferPointer(rebasing: body[(repLen + defLen)...])
@@ -172,18 +168,10 @@ struct ParquetColumnChunkReader {
         return n
     }
 
-    private func countMax(_ defs: [UInt8], from: Int) -> Int {
-        let m = UInt8(leaf.maxDef)
-        var n = 0
-        defs.withUnsafeBufferPointer { d in
-            guard let b = d.baseAddress else { return }
-            // Branch-free, so it vectorizes.
-            for i in from..<d.count { n &+= b[i] == m ? 1 : 0 }
-        }
-        return n
-    }
-
-    private func readLevels(_ cur: inout ByteCursor, count: Int, max: Int, into out: inout [UInt8], lengthPrefixed: Bool) throws {
+    /// Decodes `count` levels; returns how many equal `max` (the defined values, for
+    /// definition levels). A level above `max` is corruption.
+    @discardableResult
+    private func readLevels(_ cur: inout ByteCursor, count: Int, max: Int, into out: inout [UInt8], lengthPrefixed: Bool) throws -> Int {
         var c = cur
         if lengthPrefixed {
             let len = Int(try cur.u32le())
@@ -191,16 +179,10 @@ struct ParquetColumnChunkReader {
             c = ByteCursor(cur.buf, from: cur.pos, to: cur.pos + len, fileOffset: cur.fileOffset, what: cur.what)
             cur.pos += len
         }
-        let before = out.count
         var dec = try RLEDecoder(c, bitWidth: bitWidth(for: max))
-        try dec.decodeLevels(into: &out, count: count)
-        // The largest level, branch-free (vectorizes); checked once.
-        var top: UInt8 = 0
-        out.withUnsafeBufferPointer { p in
-            guard let b = p.baseAddress else { return }
-            for i in before..<p.count { top = Swift.max(top, b[i]) }
-        }
+        let (equal, top) = try dec.decodeLevels(into: &out, count: count, countEqual: UInt8(max))
         if top > UInt8(max) { throw cur.error("level \(top) above the maximum \(max)") }
+        return equal
     }
 
     // MARK: Values

@@ -192,7 +192,12 @@ struct RLEDecoder {
 
     /// Decodes `count` levels (values below 256) straight into bytes appended to `dst`:
     /// runs become fills, bit-packed groups are unpacked a group at a time.
-    mutating func decodeLevels(into dst: inout [UInt8], count: Int) throws {
+    /// Returns how many of the levels equal `countEqual` and the largest level seen
+    /// (runs count in one step, so flat columns need no second pass).
+    @discardableResult
+    mutating func decodeLevels(into dst: inout [UInt8], count: Int, countEqual: UInt8 = 0) throws -> (equal: Int, maximum: UInt8) {
+        var equal = 0
+        var maximum: UInt8 = 0
         let start = dst.count
         dst.append(contentsOf: repeatElement(0, count: count))
         try dst.withUnsafeMutableBufferPointer { d in
@@ -203,7 +208,11 @@ struct RLEDecoder {
             while left > 0 {
                 if runRemaining > 0 {
                     let n = min(runRemaining, left)
-                    out.update(repeating: UInt8(truncatingIfNeeded: runValue), count: n)
+                    let v = UInt8(truncatingIfNeeded: runValue)
+                    if runValue > 255 { maximum = 255 }
+                    out.update(repeating: v, count: n)
+                    maximum = max(maximum, v)
+                    if v == countEqual { equal += n }
                     out += n
                     left -= n
                     runRemaining -= n
@@ -211,7 +220,13 @@ struct RLEDecoder {
                 }
                 if packedRemaining > 0 {
                     let n = min(packedRemaining, left)
-                    for k in 0..<n { out[k] = UInt8(truncatingIfNeeded: packed[packedPos + k]) }
+                    for k in 0..<n {
+                        let x = packed[packedPos + k]
+                        let v = UInt8(truncatingIfNeeded: x)
+                        out[k] = v
+                        maximum = max(maximum, x > 255 ? 255 : v)
+                        equal &+= v == countEqual ? 1 : 0
+                    }
                     out += n
                     left -= n
                     packedPos += n
@@ -238,7 +253,13 @@ struct RLEDecoder {
                         guard let gb = gp.baseAddress else { return }
                         while g < direct {
                             unpackBits(src + cur.pos + g * bitWidth, bitWidth: bitWidth, count: 8, into: gb)
-                            for k in 0..<8 { out[k] = UInt8(truncatingIfNeeded: gb[k]) }
+                            for k in 0..<8 {
+                                let x = gb[k]
+                                let v = UInt8(truncatingIfNeeded: x)
+                                out[k] = v
+                                maximum = max(maximum, x > 255 ? 255 : v)
+                                equal &+= v == countEqual ? 1 : 0
+                            }
                             out += 8
                             g += 1
                         }
@@ -259,6 +280,7 @@ struct RLEDecoder {
                 }
             }
         }
+        return (equal, maximum)
     }
 }
 
