@@ -32,6 +32,28 @@ extension Column {
         }
     }
 
+    /// The runs of consecutive ascending indices, or nil when there are more than `maxRuns`.
+    static func ascendingRuns(_ indices: [Int32], maxRuns: Int) -> [(start: Int32, count: Int32)]? {
+        guard let first = indices.first else { return nil }
+        var runs: [(start: Int32, count: Int32)] = []
+        var start = first, count: Int32 = 1
+        var prev = first
+        for k in 1..<indices.count {
+            let i = indices[k]
+            if i == prev &+ 1 {
+                count += 1
+            } else {
+                runs.append((start, count))
+                if runs.count > maxRuns { return nil }
+                start = i
+                count = 1
+            }
+            prev = i
+        }
+        runs.append((start, count))
+        return runs.count > maxRuns ? nil : runs
+    }
+
     /// Rows at `indices`; an index of -1 yields NULL (outer-join padding).
     public func take(_ indices: [Int32]) -> Column {
         let n = indices.count
@@ -65,8 +87,23 @@ extension Column {
             }
             valid = b
         }
+        // Mostly-consecutive indices (a filter that keeps most rows) copy whole runs.
+        let runs = hasNeg ? nil : Column.ascendingRuns(indices, maxRuns: n / 8)
         @inline(__always) func gather<T>(_ a: [T], _ zero: T) -> [T] {
-            [T](unsafeUninitializedCapacity: n) { out, done in
+            if let runs {
+                return [T](unsafeUninitializedCapacity: n) { out, done in
+                    a.withUnsafeBufferPointer { src in
+                        guard let ob = out.baseAddress, let sb = src.baseAddress else { done = 0; return }
+                        var at = 0
+                        for r in runs {
+                            (ob + at).initialize(from: sb + Int(r.start), count: Int(r.count))
+                            at += Int(r.count)
+                        }
+                    }
+                    done = n
+                }
+            }
+            return [T](unsafeUninitializedCapacity: n) { out, done in
                 a.withUnsafeBufferPointer { src in
                     indices.withUnsafeBufferPointer { ix in
                         for k in 0..<n {
@@ -88,6 +125,35 @@ extension Column {
         case .f32(let a): return Column(type: type, count: n, validity: valid, storage: .f32(gather(a, 0)))
         case .f64(let a): return Column(type: type, count: n, validity: valid, storage: .f64(gather(a, 0)))
         case .i128(let a): return Column(type: type, count: n, validity: valid, storage: .i128(gather(a, 0)))
+        case .bytes(let o, let d) where runs != nil:
+            // Whole runs: one copy of their bytes, offsets shifted by a constant per run.
+            var offs = [Int32](repeating: 0, count: n + 1)
+            var total = 0
+            for r in runs ?? [] { total += Int(o[Int(r.start + r.count)] - o[Int(r.start)]) }
+            let data = [UInt8](unsafeUninitializedCapacity: total) { out, done in
+                d.withUnsafeBufferPointer { src in
+                    o.withUnsafeBufferPointer { ob in
+                        offs.withUnsafeMutableBufferPointer { of in
+                            guard let base = out.baseAddress, let sb = src.baseAddress else { done = 0; return }
+                            var at = 0
+                            var k = 0
+                            for r in runs ?? [] {
+                                let s = Int(r.start), e = s + Int(r.count)
+                                let bytes = Int(ob[e] - ob[s])
+                                (base + at).initialize(from: sb + Int(ob[s]), count: bytes)
+                                let shift = Int32(at) - ob[s]
+                                for i in s..<e {
+                                    k += 1
+                                    of[k] = ob[i + 1] + shift
+                                }
+                                at += bytes
+                            }
+                        }
+                    }
+                    done = total
+                }
+            }
+            return Column(type: type, count: n, validity: valid, storage: .bytes(offsets: offs, data: data))
         case .bytes(let o, let d):
             // Pass 1 reads each source row's offsets once (independent loads the CPU can
             // overlap) and records where its bytes start; pass 2 copies with one load per row.
