@@ -182,6 +182,8 @@ struct TaskFiles {
     let schema: Schema
     let maxRecords: Int
     var open: [String: (PartFileWriter, Int)] = [:]
+    /// The number of the next file in each directory (`-c000`, `-c001`, …).
+    var nextFile: [String: Int] = [:]
     var created = 0
 
     init(job: FileCommitJob, dir: String, task: Int, ext: String, writer: FileFormatWriter, schema: Schema, maxRecords: Int) {
@@ -215,8 +217,8 @@ struct TaskFiles {
         if let o = open[sub] { return o }
         let folder = sub.isEmpty ? dir : dir + "/" + sub
         if !sub.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        var n = 0
-        while FileManager.default.fileExists(atPath: folder + "/" + job.partName(task, file: n, ext: ext)) { n += 1 }
+        let n = nextFile[sub, default: 0]
+        nextFile[sub] = n + 1
         let w = try writer.open(path: folder + "/" + job.partName(task, file: n, ext: ext), schema: schema)
         created += 1
         open[sub] = (w, 0)

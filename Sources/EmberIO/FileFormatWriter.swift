@@ -36,16 +36,11 @@ public struct ParquetFormatWriter: FileFormatWriter {
     }
 
     public func open(path: String, schema: Schema) throws -> PartFileWriter {
-        ParquetPartWriter(try ParquetFileWriter(path: path, schema: schema, options: options))
+        try ParquetFileWriter(path: path, schema: schema, options: options)
     }
 }
 
-final class ParquetPartWriter: PartFileWriter {
-    let w: ParquetFileWriter
-    init(_ w: ParquetFileWriter) { self.w = w }
-    func write(_ batch: RecordBatch) throws { try w.write(batch) }
-    func close() throws { try w.close() }
-}
+extension ParquetFileWriter: PartFileWriter {}
 
 /// Arrow IPC part files (file format).
 public struct ArrowFormatWriter: FileFormatWriter {
@@ -58,53 +53,29 @@ public struct ArrowFormatWriter: FileFormatWriter {
     public var fileExtension: String { "arrow" }
 
     public func open(path: String, schema: Schema) throws -> PartFileWriter {
-        ArrowPartWriter(try ArrowFileWriter(path: path, schema: schema, compression: compression))
+        try ArrowFileWriter(path: path, schema: schema, compression: compression)
     }
 }
 
-final class ArrowPartWriter: PartFileWriter {
-    let w: ArrowFileWriter
-    init(_ w: ArrowFileWriter) { self.w = w }
-    func write(_ batch: RecordBatch) throws { try w.write(batch) }
-    func close() throws { try w.close() }
-}
+extension ArrowFileWriter: PartFileWriter {}
 
 /// CSV part files (the batches of a part are written when it closes).
 public struct CSVFormatWriter: FileFormatWriter {
     let options: CSVOptions
-    let header: Bool
     let zone: SessionTimeZone
 
     public init(options: [String: String], zone: SessionTimeZone) throws {
         self.options = try CSVOptions(options)
-        header = (options.first { $0.key.lowercased() == "header" }?.value.lowercased() ?? "false") == "true"
         self.zone = zone
     }
 
     public var fileExtension: String { CSVWriter.fileExtension(options) }
 
     public func open(path: String, schema: Schema) throws -> PartFileWriter {
-        CSVPartWriter(path: path, schema: schema, format: self)
-    }
-}
-
-final class CSVPartWriter: PartFileWriter {
-    let path: String
-    let schema: Schema
-    let format: CSVFormatWriter
-    var batches: [RecordBatch] = []
-
-    init(path: String, schema: Schema, format: CSVFormatWriter) {
-        self.path = path
-        self.schema = schema
-        self.format = format
-    }
-
-    func write(_ batch: RecordBatch) throws { batches.append(batch) }
-
-    func close() throws {
-        try CSVWriter.write(batches: batches, schema: schema, to: path, options: format.options, zone: format.zone, includeHeader: format.header)
-        batches = []
+        let options = self.options, zone = self.zone
+        return BufferedPartWriter(path: path, schema: schema) { batches, schema, path in
+            try CSVWriter.write(batches: batches, schema: schema, to: path, options: options, zone: zone, includeHeader: options.header)
+        }
     }
 }
 

@@ -119,9 +119,4 @@ public struct PartitionDiscovery {
         default: throw bad()
         }
     }
-
-    /// A column that repeats a partition value over `count` rows.
-    public static func column(_ v: Value, type: DataType, count: Int) -> Column {
-        Column.constant(v, type: type, count: count)
-    }
 }

@@ -11,6 +11,8 @@ struct ParquetAssembler {
     let data: [Int: LeafData]
     let what: String
 
+    func corrupt(_ message: String) -> EmberError { EmberError.corruptFile("\(what): \(message)") }
+
     func column(_ node: ParquetNode, d: Int = 0, r: Int = 0) throws -> Column {
         switch node {
         case .leaf(let i, let t):
@@ -18,7 +20,7 @@ struct ParquetAssembler {
             let leaf = leaves[i]
             var values = ld.values
             if let dict = ld.dictionary, let idx = ld.indices {
-                try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, idx, into: &values)
+                try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, idx, into: &values, error: corrupt)
             }
             let dense = try ParquetAssembler.convert(values, leaf: leaf, what: what)
             if ld.defs.isEmpty {
@@ -107,9 +109,9 @@ struct ParquetAssembler {
         }
         var picked = PhysicalValues()
         if let dict = ld.dictionary, let idx = ld.indices {
-            try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, positions.map { idx[Int($0)] }, into: &picked)
+            try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, positions.map { idx[Int($0)] }, into: &picked, error: corrupt)
         } else {
-            try ParquetColumnChunkReader.gather(ld.values, physical: leaf.physical, positions, into: &picked)
+            try ParquetColumnChunkReader.gather(ld.values, physical: leaf.physical, positions, into: &picked, error: corrupt)
         }
         let dense = try ParquetAssembler.convert(picked, leaf: leaf, what: what)
         if positions.count == n { return Column(type: t, count: n, validity: nil, storage: dense) }
@@ -228,7 +230,7 @@ struct ParquetAssembler {
                 for i in 0..<(v.offsets.count - 1) {
                     let o = Int(v.offsets[i])
                     let bits = UInt16(v.data[o]) | UInt16(v.data[o + 1]) << 8
-                    out.append(Float(Float16Bits(bits)))
+                    out.append(floatFromHalf(bits))
                 }
                 return .f32(out)
             }
@@ -338,7 +340,7 @@ struct ParquetAssembler {
 }
 
 /// IEEE half-precision bits to Float.
-func Float16Bits(_ h: UInt16) -> Float {
+func floatFromHalf(_ h: UInt16) -> Float {
     let sign: UInt32 = UInt32(h >> 15) << 31
     let exp = Int((h >> 10) & 0x1f)
     let frac = UInt32(h & 0x3ff)

@@ -376,7 +376,6 @@ struct ParquetColumnChunkReader {
     private func appendFixed<T>(_ cur: inout ByteCursor, count: Int, into a: inout [T]) throws {
         let size = MemoryLayout<T>.size
         try cur.need(size * count)
-        let old = a.count
         let src = cur.buf.baseAddress.map { $0 + cur.pos }
         a.append(contentsOf: [T](unsafeUninitializedCapacity: count) { dst, n in
             if let s = src, let d = dst.baseAddress {
@@ -384,27 +383,23 @@ struct ParquetColumnChunkReader {
             }
             n = count
         })
-        _ = old
         cur.pos += size * count
     }
 
-    /// Dictionary indices (already checked against the dictionary) → values.
-    static func gather(_ d: PhysicalValues, physical: ParquetPhysicalType, _ idx: [UInt32], into v: inout PhysicalValues) throws {
-        let leaf = ParquetLeaf(path: [], element: ParquetSchemaElement(name: ""), physical: physical, maxDef: 0, maxRep: 0, type: .null)
-        let r = ParquetColumnChunkReader(leaf: leaf, meta: ParquetColumnMetaData(
-            type: physical, encodings: [], path: [], codec: .uncompressed, numValues: 0, totalUncompressedSize: 0,
-            totalCompressedSize: 0, dataPageOffset: 0, indexPageOffset: nil, dictionaryPageOffset: nil, statistics: nil), file: "")
-        try [UInt8]().withUnsafeBytes { b in
-            try r.gather(d, dictCount: d.count(physical), idx, into: &v, cur: ByteCursor(b, fileOffset: 0, what: "dictionary"))
-        }
-    }
-
-    /// Dictionary indices → values.
+    /// Dictionary indices → values, after checking every index against the dictionary.
     private func gather(_ d: PhysicalValues, dictCount: Int, _ idx: [UInt32], into v: inout PhysicalValues, cur: ByteCursor) throws {
         var maxIndex: UInt32 = 0
         for i in idx where i > maxIndex { maxIndex = i }
         guard idx.isEmpty || Int(maxIndex) < dictCount else { throw cur.error("dictionary index \(maxIndex) out of range (\(dictCount) entries)") }
-        switch leaf.physical {
+        try ParquetColumnChunkReader.gather(d, physical: leaf.physical, idx, into: &v, error: cur.error)
+    }
+
+    /// Values of `d` at `idx` (indices already checked), appended to `v`.
+    static func gather(
+        _ d: PhysicalValues, physical: ParquetPhysicalType, _ idx: [UInt32], into v: inout PhysicalValues,
+        error: (String) -> EmberError
+    ) throws {
+        switch physical {
         case .boolean: for i in idx { v.bools.append(d.bools[Int(i)]) }
         case .int32: gatherFixed(d.i32, idx, into: &v.i32)
         case .int64, .int96: gatherFixed(d.i64, idx, into: &v.i64)
@@ -415,7 +410,7 @@ struct ParquetColumnChunkReader {
             d.offsets.withUnsafeBufferPointer { o in
                 for i in idx { total += Int(o[Int(i) + 1] - o[Int(i)]) }
             }
-            guard v.data.count + total <= Int(Int32.max) else { throw cur.error("column chunk over 2 GiB of strings") }
+            guard v.data.count + total <= Int(Int32.max) else { throw error("column chunk over 2 GiB of strings") }
             let oldData = v.data.count
             let oldOffsets = v.offsets.count
             v.data.append(contentsOf: repeatElement(0, count: total))
@@ -452,7 +447,7 @@ struct ParquetColumnChunkReader {
         }
     }
 
-    private func gatherFixed<T>(_ d: [T], _ idx: [UInt32], into a: inout [T]) {
+    private static func gatherFixed<T>(_ d: [T], _ idx: [UInt32], into a: inout [T]) {
         let n = idx.count
         d.withUnsafeBufferPointer { src in
             idx.withUnsafeBufferPointer { ix in

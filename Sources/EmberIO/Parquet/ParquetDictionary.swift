@@ -181,8 +181,7 @@ struct ParquetDictionary {
                 sub.offsets.append(Int32(sub.data.count))
             }
         }
-        let leaf = ParquetLeaf(path: [], element: ParquetSchemaElement(name: ""), physical: physical, maxDef: 0, maxRep: 0, type: .null)
-        encodePlainValues(sub, leaf: leaf, 0..<entries.count, into: &out)
+        encodePlainValues(sub, physical: physical, 0..<entries.count, into: &out)
         return out
     }
 

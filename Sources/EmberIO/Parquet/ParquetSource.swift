@@ -39,6 +39,8 @@ final class ParquetScanUnit {
     let file: ParquetFileInfo
     let rowGroup: Int
     let partitionValues: [Value]
+    /// Lowercased names of the partition columns, in the order of `partitionValues`.
+    var partitionNames: [String] = []
     /// Fewer units than cores: decode the columns of this one in parallel.
     var parallelColumns = false
     /// Filters pushed into the scan over data columns, and the scan's full output: the
@@ -127,6 +129,7 @@ public final class ParquetSource: FileSourceReader {
         for u in units {
             guard let unit = u.value as? ParquetScanUnit else { continue }
             unit.parallelColumns = units.count < ctx.config.cores
+            unit.partitionNames = partNames
             unit.filters = dataFilters
             unit.output = output
         }
@@ -140,11 +143,11 @@ public final class ParquetSource: FileSourceReader {
         // Which file field (or partition value) feeds each required column.
         var fileFields: [Int] = []
         var plan: [(file: Int?, part: Int?)] = []
-        let partCount = u.partitionValues.count
         for r in required {
             let f = schema.fields[r]
-            if r >= schema.fields.count - partCount, partCount > 0 {
-                plan.append((nil, r - (schema.fields.count - partCount)))
+            // Partition columns by name, wherever a given schema places them.
+            if let pi = u.partitionNames.firstIndex(of: f.name.lowercased()) {
+                plan.append((nil, pi))
             } else if let fi = info.schema.fields.firstIndex(where: { $0.name.lowercased() == f.name.lowercased() }) {
                 if !fileFields.contains(fi) { fileFields.append(fi) }
                 plan.append((fi, nil))

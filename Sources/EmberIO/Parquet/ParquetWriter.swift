@@ -202,7 +202,7 @@ public final class ParquetFileWriter {
             if let d = dict {
                 d.encodeIndices(v..<(v + valuesInPage), into: &body)
             } else {
-                encodePlainValues(b.values, leaf: leaf, v..<(v + valuesInPage), into: &body)
+                encodePlainValues(b.values, physical: leaf.physical, v..<(v + valuesInPage), into: &body)
             }
             let (bytes, size) = try page(
                 pageType: .dataPage, body: body, numValues: end - e,
@@ -277,14 +277,14 @@ public final class ParquetFileWriter {
 }
 
 /// PLAIN encoding of a range of values.
-func encodePlainValues(_ v: PhysicalValues, leaf: ParquetLeaf, _ r: Range<Int>, into out: inout [UInt8]) {
+func encodePlainValues(_ v: PhysicalValues, physical: ParquetPhysicalType, _ r: Range<Int>, into out: inout [UInt8]) {
     func raw<T>(_ a: [T]) {
         a.withUnsafeBytes { b in
             let size = MemoryLayout<T>.size
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[(r.lowerBound * size)..<(r.upperBound * size)]))
         }
     }
-    switch leaf.physical {
+    switch physical {
     case .boolean:
         var byte: UInt8 = 0
         var bits = 0
