@@ -85,12 +85,14 @@ public final class ScanExec: PhysicalOperator {
     public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         let schema = self.schema
         var source: BatchStream
+        var filtersDone = false
         switch node.source {
         case .files(let ds):
             guard partition < units.count else { return BatchStream([]) }
             let fullSchema = Schema(node.fullOutput.map(\.field))
-            let batches = try ctx.sources.reader(ds.format).read(units[partition], source: ds, schema: fullSchema, required: node.requiredColumns, ctx: ctx)
+            let (batches, filtered) = try ctx.sources.reader(ds.format).readFiltered(units[partition], source: ds, schema: fullSchema, required: node.requiredColumns, ctx: ctx)
             source = BatchStream(batches).map { RecordBatch(schema: schema, columns: $0.columns, count: $0.count) }
+            filtersDone = filtered
         case .local(let l):
             let all = (l.data.value as? [RecordBatch]) ?? []
             guard partition < localUnits.count else { return BatchStream([]) }
@@ -141,7 +143,7 @@ public final class ScanExec: PhysicalOperator {
             }
             source = BatchStream([RecordBatch(schema: schema, columns: cols, count: rows.count)])
         }
-        if let f = filter {
+        if let f = filter, !filtersDone {
             let ectx = ctx.evalContext(partition: partition)
             source = source.map { try applyFilter($0, f, ectx) }
         }

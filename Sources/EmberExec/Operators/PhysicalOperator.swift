@@ -168,6 +168,15 @@ public protocol FileSourceReader: AnyObject {
     func planPartitions(_ source: DataSource, schema: Schema, filters: [Expr], output: [Attribute], ctx: ExecContext) throws -> [AnyHashableBox]
     /// Reads one unit, producing the `required` columns of `schema`.
     func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch]
+    /// Reads one unit like `read`, and says whether the rows returned already satisfy every
+    /// filter given to `planPartitions` (then the scan does not evaluate them again).
+    func readFiltered(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> (batches: [RecordBatch], filtered: Bool)
+}
+
+extension FileSourceReader {
+    public func readFiltered(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> (batches: [RecordBatch], filtered: Bool) {
+        (try read(unit, source: source, schema: schema, required: required, ctx: ctx), false)
+    }
 }
 
 public final class SourceRegistry {

@@ -78,44 +78,75 @@ struct ParquetAssembler {
         let m = UInt8(leaf.maxDef)
         let n = sel.count
         let denseCount = ld.indices?.count ?? ld.values.count(leaf.physical)
-        var valid = Bitmap(count: n, value: ld.defs.isEmpty)
-        var positions: [UInt32] = []
-        positions.reserveCapacity(n)
         if let last = sel.last, Int(last) >= ld.entries { throw EmberError.internalError("row \(last) of \(ld.entries) selected") }
+        // Each selected row's position among the non-NULL values, or `nullSlot`.
+        var valid: Bitmap? = nil
+        var positions: [UInt32]
         if ld.defs.isEmpty {
             guard denseCount == ld.entries else { throw EmberError.corruptFile("\(what): \(denseCount) values for \(ld.entries) rows") }
-            for r in sel { positions.append(UInt32(r)) }
+            positions = sel.map { UInt32(bitPattern: $0) }
         } else {
+            // rank[r]: non-NULL values before row r.
             var present = 0
-            for x in ld.defs where x == m { present += 1 }
+            let rank = ld.defs.withUnsafeBufferPointer { defs in
+                [UInt32](unsafeUninitializedCapacity: defs.count) { out, c in
+                    var acc: UInt32 = 0
+                    for r in 0..<defs.count {
+                        out[r] = acc
+                        acc &+= defs[r] == m ? 1 : 0
+                    }
+                    present = Int(acc)
+                    c = defs.count
+                }
+            }
             guard present == denseCount else { throw EmberError.corruptFile("\(what): \(denseCount) values for \(present) non-NULL rows") }
-            ld.defs.withUnsafeBufferPointer { defs in
-                valid.words.withUnsafeMutableBufferPointer { w in
-                    var dense = 0
-                    var row = 0
-                    for (k, r) in sel.enumerated() {
-                        let target = Int(r)
-                        while row < target {
-                            if defs[row] == m { dense += 1 }
-                            row += 1
-                        }
-                        if defs[target] == m {
-                            w[k >> 6] |= 1 << UInt64(k & 63)
-                            positions.append(UInt32(dense))
+            var bits = Bitmap(count: n, value: false)
+            var nulls = 0
+            positions = [UInt32](unsafeUninitializedCapacity: n) { out, c in
+                ld.defs.withUnsafeBufferPointer { defs in
+                    rank.withUnsafeBufferPointer { rk in
+                        sel.withUnsafeBufferPointer { s in
+                            bits.words.withUnsafeMutableBufferPointer { w in
+                                for k in 0..<n {
+                                    let r = Int(s[k])
+                                    if defs[r] == m {
+                                        w[k >> 6] |= 1 << UInt64(k & 63)
+                                        out[k] = rk[r]
+                                    } else {
+                                        out[k] = ParquetColumnChunkReader.nullSlot
+                                        nulls += 1
+                                    }
+                                }
+                            }
                         }
                     }
                 }
+                c = n
+            }
+            if nulls > 0 { valid = bits }
+        }
+        var codes = positions
+        if let idx = ld.indices {
+            idx.withUnsafeBufferPointer { ix in
+                codes.withUnsafeMutableBufferPointer { c in
+                    for k in 0..<c.count where c[k] != ParquetColumnChunkReader.nullSlot { c[k] = ix[Int(c[k])] }
+                }
             }
         }
+        let source = ld.dictionary ?? ld.values
         var picked = PhysicalValues()
-        if let dict = ld.dictionary, let idx = ld.indices {
-            try ParquetColumnChunkReader.gather(dict, physical: leaf.physical, positions.map { idx[Int($0)] }, into: &picked, error: corrupt)
-        } else {
-            try ParquetColumnChunkReader.gather(ld.values, physical: leaf.physical, positions, into: &picked, error: corrupt)
+        switch leaf.physical {
+        case .int32, .int64, .float, .double, .byteArray:
+            // NULL slots become zeros or empty values, which every conversion accepts.
+            try ParquetColumnChunkReader.gather(source, physical: leaf.physical, codes, into: &picked, error: corrupt)
+            return Column(type: t, count: n, validity: valid, storage: try ParquetAssembler.convert(picked, leaf: leaf, what: what))
+        default:
+            let dense = valid == nil ? codes : codes.filter { $0 != ParquetColumnChunkReader.nullSlot }
+            try ParquetColumnChunkReader.gather(source, physical: leaf.physical, dense, into: &picked, error: corrupt)
+            let storage = try ParquetAssembler.convert(picked, leaf: leaf, what: what)
+            guard let v = valid else { return Column(type: t, count: n, validity: nil, storage: storage) }
+            return try ParquetAssembler.scatter(storage, type: t, valid: v, what: what)
         }
-        let dense = try ParquetAssembler.convert(picked, leaf: leaf, what: what)
-        if positions.count == n { return Column(type: t, count: n, validity: nil, storage: dense) }
-        return try ParquetAssembler.scatter(dense, type: t, valid: valid, what: what)
     }
 
     private func structSlots(_ leaf: Int, d: Int, r: Int, nullDef: Int?) throws -> (Int, Bitmap?) {

@@ -395,65 +395,76 @@ struct ParquetColumnChunkReader {
     }
 
     /// Values of `d` at `idx` (indices already checked), appended to `v`.
+    /// A gather index that stands for a NULL slot: the output gets a zero or an empty value.
+    static let nullSlot = UInt32.max
+
+    /// Appends `d`'s values at `idx` to `v`. Indices are in range (checked when decoded),
+    /// or `nullSlot` for the physical types other than BOOLEAN, INT96 and FIXED_LEN_BYTE_ARRAY.
     static func gather(
         _ d: PhysicalValues, physical: ParquetPhysicalType, _ idx: [UInt32], into v: inout PhysicalValues,
         error: (String) -> EmberError
     ) throws {
         switch physical {
         case .boolean: for i in idx { v.bools.append(d.bools[Int(i)]) }
-        case .int32: gatherFixed(d.i32, idx, into: &v.i32)
-        case .int64, .int96: gatherFixed(d.i64, idx, into: &v.i64)
-        case .float: gatherFixed(d.f32, idx, into: &v.f32)
-        case .double: gatherFixed(d.f64, idx, into: &v.f64)
+        case .int32: gatherFixed(d.i32, idx, zero: 0, into: &v.i32)
+        case .int64, .int96: gatherFixed(d.i64, idx, zero: 0, into: &v.i64)
+        case .float: gatherFixed(d.f32, idx, zero: 0, into: &v.f32)
+        case .double: gatherFixed(d.f64, idx, zero: 0, into: &v.f64)
         case .byteArray, .fixedLenByteArray:
             var total = 0
             d.offsets.withUnsafeBufferPointer { o in
-                for i in idx { total += Int(o[Int(i) + 1] - o[Int(i)]) }
+                for i in idx where i != nullSlot { total += Int(o[Int(i) + 1] - o[Int(i)]) }
             }
             guard v.data.count + total <= Int(Int32.max) else { throw error("column chunk over 2 GiB of strings") }
-            let oldData = v.data.count
-            let oldOffsets = v.offsets.count
-            v.data.append(contentsOf: repeatElement(0, count: total))
-            v.offsets.append(contentsOf: repeatElement(0, count: idx.count))
-            d.offsets.withUnsafeBufferPointer { o in
-                d.data.withUnsafeBufferPointer { src in
-                    v.data.withUnsafeMutableBufferPointer { dst in
-                        v.offsets.withUnsafeMutableBufferPointer { off in
-                            var at = oldData
-                            var k = oldOffsets
-                            guard let db = dst.baseAddress, let sb = src.baseAddress else { return }
-                            for i in idx {
-                                let s = Int(o[Int(i)]), len = Int(o[Int(i) + 1]) - s
-                                if len <= 32 {
-                                    // Short values: word copies beat a memmove call.
-                                    var j = 0
-                                    while j + 8 <= len {
-                                        UnsafeMutableRawPointer(db + at + j).storeBytes(
-                                            of: UnsafeRawPointer(sb + s + j).loadUnaligned(as: UInt64.self), as: UInt64.self)
-                                        j += 8
+            let base = v.data.count
+            let srcCount = d.data.count
+            // Values of up to 32 bytes are copied as four words, past their end when both
+            // buffers have room: one branch-free copy instead of a loop or a memmove call.
+            let newData = [UInt8](unsafeUninitializedCapacity: base + total + 32) { dst, c in
+                guard let db = dst.baseAddress else { c = 0; return }
+                v.data.withUnsafeBufferPointer { old in
+                    if let ob = old.baseAddress { db.initialize(from: ob, count: base) }
+                }
+                d.offsets.withUnsafeBufferPointer { o in
+                    d.data.withUnsafeBufferPointer { src in
+                        v.offsets.reserveCapacity(v.offsets.count + idx.count)
+                        var at = base
+                        let sb = src.baseAddress
+                        let newOffsets = [Int32](unsafeUninitializedCapacity: idx.count) { off, k in
+                            for (j, i) in idx.enumerated() {
+                                if i != nullSlot, let sb {
+                                    let s = Int(o[Int(i)]), len = Int(o[Int(i) + 1]) - s
+                                    if len <= 32 && s + 32 <= srcCount {
+                                        let from = UnsafeRawPointer(sb + s), to = UnsafeMutableRawPointer(db + at)
+                                        to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                                        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+                                        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+                                        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 24, as: UInt64.self), toByteOffset: 24, as: UInt64.self)
+                                    } else {
+                                        (db + at).update(from: sb + s, count: len)
                                     }
-                                    while j < len { db[at + j] = sb[s + j]; j += 1 }
-                                } else {
-                                    (db + at).update(from: sb + s, count: len)
+                                    at += len
                                 }
-                                at += len
-                                off[k] = Int32(at)
-                                k += 1
+                                off[j] = Int32(at)
                             }
+                            k = idx.count
                         }
+                        v.offsets.append(contentsOf: newOffsets)
                     }
                 }
+                c = base + total
             }
+            v.data = newData
         }
     }
 
-    private static func gatherFixed<T>(_ d: [T], _ idx: [UInt32], into a: inout [T]) {
+    private static func gatherFixed<T>(_ d: [T], _ idx: [UInt32], zero: T, into a: inout [T]) {
         let n = idx.count
         d.withUnsafeBufferPointer { src in
             idx.withUnsafeBufferPointer { ix in
                 a.append(contentsOf: [T](unsafeUninitializedCapacity: n) { dst, c in
                     guard let db = dst.baseAddress else { c = 0; return }
-                    for i in 0..<n { (db + i).initialize(to: src[Int(ix[i])]) }
+                    for i in 0..<n { (db + i).initialize(to: ix[i] == nullSlot ? zero : src[Int(ix[i])]) }
                     c = n
                 })
             }

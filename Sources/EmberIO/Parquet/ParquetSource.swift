@@ -45,8 +45,11 @@ final class ParquetScanUnit {
     var parallelColumns = false
     /// Filters pushed into the scan over data columns, and the scan's full output: the
     /// unit evaluates them on their columns first and decodes the rest only for the rows
-    /// that pass (the scan applies them again; they are cheap to re-check).
+    /// that pass.
     var filters: [Expr] = []
+    /// Every filter of the scan is either in `filters` or decided exactly by this unit's
+    /// partition values: rows that pass `filters` pass the scan's whole condition.
+    var filtersCoverScan = false
     var output: [Attribute] = []
 
     init(file: ParquetFileInfo, rowGroup: Int, partitionValues: [Value]) {
@@ -131,13 +134,18 @@ public final class ParquetSource: FileSourceReader {
             unit.parallelColumns = units.count < ctx.config.cores
             unit.partitionNames = partNames
             unit.filters = dataFilters
+            unit.filtersCoverScan = partitionFilters.count + dataFilters.count == filters.count
             unit.output = output
         }
         return units
     }
 
     public func read(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> [RecordBatch] {
-        guard let u = unit.value as? ParquetScanUnit else { return [] }
+        try readFiltered(unit, source: source, schema: schema, required: required, ctx: ctx).batches
+    }
+
+    public func readFiltered(_ unit: AnyHashableBox, source: DataSource, schema: Schema, required: [Int], ctx: ExecContext) throws -> (batches: [RecordBatch], filtered: Bool) {
+        guard let u = unit.value as? ParquetScanUnit else { return ([], false) }
         let info = u.file
         let groupRows = info.rowGroupRows(u.rowGroup)
         // Which file field (or partition value) feeds each required column.
@@ -155,8 +163,8 @@ public final class ParquetSource: FileSourceReader {
                 plan.append((nil, nil))
             }
         }
-        var (cols, rowCount) = try ParquetSource.readWithFilters(u, fileFields: fileFields, plan: plan, required: required, ctx: ctx)
-        if cols.isEmpty && !fileFields.isEmpty {
+        var (cols, rowCount, filtered) = try ParquetSource.readWithFilters(u, fileFields: fileFields, plan: plan, required: required, ctx: ctx)
+        if !filtered {
             cols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: fileFields, parallel: u.parallelColumns)
             rowCount = groupRows
         }
@@ -178,30 +186,31 @@ public final class ParquetSource: FileSourceReader {
             }
         }
         let outSchema = Schema(required.map { schema.fields[$0] })
-        return [RecordBatch(schema: outSchema, columns: out, count: rows)]
+        return ([RecordBatch(schema: outSchema, columns: out, count: rows)], filtered && u.filtersCoverScan)
     }
 
     /// Late materialization: reads the columns the unit's filters use, evaluates them, and
-    /// when they drop rows reads the other columns for the kept rows only. Returns the
-    /// columns of `fileFields` (in order) and the row count, or no columns when the filters
-    /// cannot be used this way (the caller then reads everything).
+    /// reads the other columns for the kept rows only (dictionary-encoded ones gather just
+    /// those values). Returns the columns of `fileFields` (in order), the row count and
+    /// whether the filters were applied; when they cannot be (a filter over something but
+    /// plain columns, or a nested column), no columns, and the caller reads everything.
     static func readWithFilters(
         _ u: ParquetScanUnit, fileFields: [Int], plan: [(file: Int?, part: Int?)], required: [Int], ctx: ExecContext
-    ) throws -> ([Column], Int) {
-        guard !u.filters.isEmpty, !fileFields.isEmpty else { return ([], 0) }
+    ) throws -> ([Column], Int, Bool) {
+        guard !u.filters.isEmpty, !fileFields.isEmpty else { return ([], 0, false) }
         let info = u.file
         // The file field and attribute of each filter column; every one must be read here.
         var filterFields: [Int] = []
         var filterAttrs: [Attribute] = []
+        guard u.filters.allSatisfy({ !$0.referencedAttributeIDs.isEmpty }) else { return ([], 0, false) }
         let ids = u.filters.reduce(into: Set<Int>()) { $0.formUnion($1.referencedAttributeIDs) }
         for id in ids {
             guard let oi = u.output.firstIndex(where: { $0.id == id }), let k = required.firstIndex(of: oi),
-                  let fi = plan[k].file else { return ([], 0) }
-            guard case .leaf = info.schemaInfo.fields[fi], info.schema.fields[fi].dataType == u.output[oi].dataType else { return ([], 0) }
+                  let fi = plan[k].file else { return ([], 0, false) }
+            guard case .leaf = info.schemaInfo.fields[fi], info.schema.fields[fi].dataType == u.output[oi].dataType else { return ([], 0, false) }
             filterFields.append(fi)
             filterAttrs.append(u.output[oi])
         }
-        guard filterFields.count < fileFields.count else { return ([], 0) }
         let rows = info.rowGroupRows(u.rowGroup)
         let fcols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: filterFields, parallel: u.parallelColumns)
         let batch = RecordBatch(schema: Schema(filterAttrs.map(\.field)), columns: fcols, count: rows)
@@ -209,7 +218,7 @@ public final class ParquetSource: FileSourceReader {
         let ectx = ctx.evalContext(partition: 0)
         for f in u.filters {
             let mask = try BoundExpr.bind(f, filterAttrs).eval(batch, ectx)
-            guard let bools = mask.bools, bools.count == rows else { return ([], 0) }
+            guard let bools = mask.bools, bools.count == rows else { return ([], 0, false) }
             let words = mask.validity?.words
             keep.withUnsafeMutableBufferPointer { k in
                 bools.withUnsafeBufferPointer { b in
@@ -225,11 +234,8 @@ public final class ParquetSource: FileSourceReader {
         for i in 0..<rows where keep[i] { sel.append(Int32(i)) }
         let others = fileFields.filter { !filterFields.contains($0) }
         let ocols: [Column]
-        if sel.count * 4 > rows * 3 {
-            // Most rows pass: selecting costs about what decoding them all does; the scan's
-            // own filter drops the rest.
-            sel = (0..<Int32(rows)).map { $0 }
-            ocols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: others, parallel: u.parallelColumns)
+        if others.isEmpty {
+            ocols = []
         } else if sel.count == rows {
             ocols = try ParquetReader.readRowGroup(info, rowGroup: u.rowGroup, fields: others, parallel: u.parallelColumns)
         } else if sel.isEmpty {
@@ -245,7 +251,7 @@ public final class ParquetSource: FileSourceReader {
                 out.append(ocols[k])
             }
         }
-        return (out, sel.count)
+        return (out, sel.count, true)
     }
 }
 
