@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .library(name: "Ember", targets: ["Ember"]),
         .library(name: "EmberDatagen", targets: ["EmberDatagen"]),
+        .library(name: "EmberML", targets: ["EmberML"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
     dependencies: [argumentParser],
@@ -38,10 +39,11 @@ let package = Package(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
             swiftSettings: settings),
+        .target(name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
         .target(name: "EmberDatagen", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
         .executableTarget(
             name: "ember",
-            dependencies: ["Ember", "EmberDatagen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Ember", "EmberDatagen", "EmberML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: settings),
 
         .testTarget(name: "EmberCoreTests", dependencies: ["EmberCore"], swiftSettings: settings),
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "EmberExecTests", dependencies: ["EmberExec"], swiftSettings: settings),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], exclude: ["golden"], swiftSettings: settings),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "EmberExec", "EmberIO"], exclude: ["sql"], swiftSettings: settings),
+        .testTarget(name: "EmberMLTests", dependencies: ["EmberML", "Ember"], exclude: ["expected"], swiftSettings: settings),
         .testTarget(name: "EmberDatagenTests", dependencies: ["EmberDatagen", "Ember", "EmberIO"], swiftSettings: settings),
     ]
 )

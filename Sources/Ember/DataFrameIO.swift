@@ -240,9 +240,10 @@ public enum TableFormat {
 
     public static func render(schema: Schema, rows: [[Value]], truncate: Int, zone: SessionTimeZone, more: Int?) -> String {
         let header = schema.names
+        let vectors = schema.fields.map(\.dataType.isVector)
         var cells = rows.map { row in
-            row.map { v -> String in
-                var s = cell(v, zone: zone)
+            row.enumerated().map { k, v -> String in
+                var s = (k < vectors.count && vectors[k] ? v.vectorString : nil) ?? cell(v, zone: zone)
                 if truncate > 0 && s.count > truncate {
                     s = truncate < 4 ? String(s.prefix(truncate)) : String(s.prefix(truncate - 3)) + "..."
                 }

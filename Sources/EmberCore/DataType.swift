@@ -127,7 +127,7 @@ public indirect enum DataType: Hashable, Sendable {
         case .timestamp: return "timestamp"
         case .array: return "array"
         case .map: return "map"
-        case .structure: return "struct"
+        case .structure: return isVector ? "vector" : "struct"
         }
     }
 

@@ -44,7 +44,7 @@ public struct Schema: Hashable, Sendable {
         case .map(let k, let v, let vn):
             appendTree("key", k, false, prefix: childPrefix, into: &out)
             appendTree("value", v, vn, prefix: childPrefix, into: &out)
-        case .structure(let fs):
+        case .structure(let fs) where !t.isVector:
             for f in fs { appendTree(f.name, f.dataType, f.nullable, prefix: childPrefix, into: &out) }
         default: break
         }

@@ -49,7 +49,7 @@ public indirect enum BoundExpr {
         case .call(let c):
             let args = try c.args.map { try bind($0, input) }
             if lazyNames.contains(c.name) { return .lazy(c, args) }
-            guard let k = ScalarKernels.table[c.name] else {
+            guard let k = ScalarKernels.table[c.name] ?? (UserFunctions.lookup(c.name)?.implementation as? UserKernel)?.kernel else {
                 throw EmberError.unsupported("The function `\(c.name)` has no implementation yet.")
             }
             return .call(c, k, args)

@@ -53,6 +53,12 @@ public struct KernelCall {
 /// A vectorized scalar function: whole columns in, one column out.
 public typealias ScalarKernel = (KernelCall) throws -> Column
 
+/// The implementation of a `UserFunction`: a kernel over whole columns.
+public final class UserKernel {
+    public let kernel: ScalarKernel
+    public init(_ kernel: @escaping ScalarKernel) { self.kernel = kernel }
+}
+
 /// The kernel table, by canonical function name; each family file contributes a list.
 public enum ScalarKernels {
     public static let table: [String: ScalarKernel] = {

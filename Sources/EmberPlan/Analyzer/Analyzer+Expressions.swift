@@ -116,6 +116,10 @@ extension Analyzer {
         if rawArgs.contains(where: { if case .lambda = $0 { return true }; return false }) {
             return try resolveHigherOrder(name, rawArgs, input: input, outer: outer)
         }
+        if let udf = UserFunctions.lookup(rawName) {
+            let args = try rawArgs.map { try resolveExpr($0, input: input, outer: outer) }
+            return .call(FunctionCall(name: udf.key, args: args, dataType: udf.returnType, nullable: udf.nullable))
+        }
         guard let sig = Functions.lookup(name) else {
             throw EmberError.unresolvedRoutine(rawName)
         }

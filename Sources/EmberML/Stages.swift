@@ -1,0 +1,6 @@
+/// Every stage class Ember ships, for loading saved stages and `ember ml` specs.
+/// Add a class here when you add one.
+let builtinStages: [PipelineStage.Type] = [
+    Pipeline.self, PipelineModel.self,
+    VectorAssembler.self,
+]
