@@ -193,12 +193,15 @@ extension ParamValidator where T == String {
 }
 
 /// A declared parameter: name, doc, optional default and validator. Declare params as
-/// stored `let`s of a `Params` subclass; the class finds them by reflection.
-public struct Param<T: ParamType>: AnyParam {
+/// stored `let`s of a `Params` subclass; the object finds them by reflection and makes
+/// itself their parent, so a `ParamMap` entry names the stage it is for.
+public final class Param<T: ParamType>: AnyParam {
     public let name: String
     public let doc: String
     public let defaultValue: T?
     public let validator: ParamValidator<T>
+    /// The uid of the stage that owns this param.
+    public var parent: String = ""
 
     public init(_ name: String, _ doc: String, default defaultValue: T? = nil, _ validator: ParamValidator<T> = .any) {
         self.name = name
@@ -220,9 +223,10 @@ public struct Param<T: ParamType>: AnyParam {
 }
 
 /// A param with its type erased.
-public protocol AnyParam {
+public protocol AnyParam: AnyObject {
     var name: String { get }
     var doc: String { get }
+    var parent: String { get set }
     var defaultParamValue: ParamValue? { get }
     var typeDescription: String { get }
     /// Why `v` is not acceptable, or nil.
@@ -230,14 +234,42 @@ public protocol AnyParam {
     func decode(json: Any) -> ParamValue?
 }
 
-/// Values for params, by name (Spark's `ParamMap`).
-public struct ParamMap {
-    public var values: [String: ParamValue] = [:]
+/// A param of a particular stage: what `ParamMap` is keyed by.
+public struct ParamKey: Hashable {
+    public let parent: String
+    public let name: String
+}
+
+/// Values for params of one or more stages (Spark's `ParamMap`).
+public struct ParamMap: CustomStringConvertible {
+    public var values: [ParamKey: ParamValue] = [:]
     public init() {}
+
     public func put<T>(_ p: Param<T>, _ v: T) -> ParamMap {
         var m = self
-        m.values[p.name] = v.paramValue
+        m.values[ParamKey(parent: p.parent, name: p.name)] = v.paramValue
         return m
+    }
+
+    public mutating func set<T>(_ p: Param<T>, _ v: T) {
+        values[ParamKey(parent: p.parent, name: p.name)] = v.paramValue
+    }
+
+    /// The value for `p`, if this map has one.
+    public func get<T>(_ p: Param<T>) -> T? {
+        values[ParamKey(parent: p.parent, name: p.name)].flatMap { T(paramValue: $0) }
+    }
+
+    /// Entries of `other` added (they win).
+    public func merging(_ other: ParamMap) -> ParamMap {
+        var m = self
+        for (k, v) in other.values { m.values[k] = v }
+        return m
+    }
+
+    public var description: String {
+        "{" + values.sorted { ($0.key.parent, $0.key.name) < ($1.key.parent, $1.key.name) }
+            .map { "\($0.key.parent)-\($0.key.name): \($0.value.display)" }.joined(separator: ", ") + "}"
     }
 }
 
@@ -252,6 +284,7 @@ open class Params {
 
     public required init(uid: String) {
         self.uid = uid
+        for p in declaredParams.values { p.parent = uid }
     }
 
     /// A new instance with a fresh uid prefixed by the class name.
@@ -362,10 +395,10 @@ open class Params {
         }.joined(separator: "\n")
     }
 
-    /// Copies this object's set values (then `extra`) onto `other`.
+    /// Copies this object's set values (then `extra`'s entries for `other`) onto `other`.
     public func copyValues(to other: Params, extra: ParamMap = ParamMap()) {
         for (k, v) in paramMap where other.hasParam(k) { other.paramMap[k] = v }
-        for (k, v) in extra.values where other.hasParam(k) { other.paramMap[k] = v }
+        for (k, v) in extra.values where k.parent == other.uid && other.hasParam(k.name) { other.paramMap[k.name] = v }
     }
 
     /// A copy with the same uid and params, then `extra` applied (Spark's `copy(extra)`).
@@ -374,8 +407,12 @@ open class Params {
         c.instanceDefaults = instanceDefaults
         copyValues(to: c, extra: extra)
         c.copyState(from: self)
+        c.applyToChildren(extra)
         return c
     }
+
+    /// Passes a copy's `extra` params on to the stages it holds (pipelines, tuners).
+    open func applyToChildren(_ extra: ParamMap) {}
 
     /// Copies what a fitted model learned (coefficients, labels…) from `other`, an instance
     /// of the same class; called by `copy`. Models override it.

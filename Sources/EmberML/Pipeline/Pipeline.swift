@@ -91,6 +91,10 @@ public final class Pipeline: Estimator {
         if let o = other as? Pipeline { stages = o.stages.map { $0.copy() } }
     }
 
+    public override func applyToChildren(_ extra: ParamMap) {
+        stages = stages.map { $0.copy(extra: extra) }
+    }
+
     public override func transformSchema(_ schema: Schema) throws -> Schema {
         var s = schema
         for stage in stages { s = try stage.transformSchema(s) }
@@ -148,6 +152,10 @@ public final class PipelineModel: Model {
 
     public override func copyState(from other: Params) {
         if let o = other as? PipelineModel { stages = o.stages.map { $0.copy() }; parentUID = o.parentUID }
+    }
+
+    public override func applyToChildren(_ extra: ParamMap) {
+        stages = stages.map { $0.copy(extra: extra) }
     }
 
     public override func transformSchema(_ schema: Schema) throws -> Schema {
