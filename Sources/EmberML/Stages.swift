@@ -3,4 +3,6 @@
 let builtinStages: [PipelineStage.Type] = [
     Pipeline.self, PipelineModel.self,
     VectorAssembler.self,
+    // tuning
+    CrossValidator.self, CrossValidatorModel.self, TrainValidationSplit.self, TrainValidationSplitModel.self,
 ]
