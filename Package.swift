@@ -39,7 +39,7 @@ let package = Package(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
             swiftSettings: settings),
-        .target(name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
+        .target(name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberIO"], swiftSettings: settings),
         .target(name: "EmberDatagen", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
         .executableTarget(
             name: "ember",

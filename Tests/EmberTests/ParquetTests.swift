@@ -205,6 +205,15 @@ final class ParquetTests: XCTestCase {
         }
     }
 
+    /// A one-entry dictionary has index width 0: a bit-packed run of such indices takes no
+    /// bytes (parquet-mr and Ember write these for short constant columns).
+    func testZeroWidthDictionaryIndices() throws {
+        let spark = try Session.local(cores: 1)
+        let df = try spark.createDataFrame([[.byte(1), .string("a")], [.byte(1), .string("a")], [.byte(1), .string("a")]], schema: "k TINYINT, s STRING")
+        try df.write.parquet(dir + "/zero")
+        XCTAssertEqual(try spark.read.parquet(dir + "/zero").collect().map { $0.values }, [[.byte(1), .string("a")], [.byte(1), .string("a")], [.byte(1), .string("a")]])
+    }
+
     func testMaxRecordsPerFile() throws {
         let spark = try Session.local(cores: 2)
         let path = dir + "/split"

@@ -172,7 +172,7 @@ struct RLEDecoder {
                 runRemaining = Int(n)
             } else {
                 let groups = header >> 1
-                guard groups <= UInt64(cur.remaining) else { throw cur.error("bit-packed run of \(groups) groups past the end") }
+                guard groups <= (bitWidth == 0 ? 1 << 20 : UInt64(cur.remaining)) else { throw cur.error("bit-packed run of \(groups) groups past the end") }
                 let n = Int(groups) * 8
                 let bytes = Int(groups) * bitWidth
                 try cur.need(bytes)
@@ -242,7 +242,7 @@ struct RLEDecoder {
                     runRemaining = Int(n)
                 } else {
                     let groups = header >> 1
-                    guard groups <= UInt64(cur.remaining) else { throw cur.error("bit-packed run of \(groups) groups past the end") }
+                    guard groups <= (bitWidth == 0 ? 1 << 20 : UInt64(cur.remaining)) else { throw cur.error("bit-packed run of \(groups) groups past the end") }
                     let bytes = Int(groups) * bitWidth
                     try cur.need(bytes)
                     guard let src = cur.buf.baseAddress else { throw cur.error("empty buffer") }
