@@ -7,7 +7,7 @@ import Foundation
 /// `ember datagen …`: synthetic datasets.
 struct DatagenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "datagen", abstract: "Generate synthetic datasets.", subcommands: [DatagenLoansCommand.self])
+        commandName: "datagen", abstract: "Generate synthetic datasets.", subcommands: [DatagenLoansCommand.self, DatagenTextCommand.self])
 }
 
 enum DatagenFormat: String, ExpressibleByArgument {
@@ -55,5 +55,21 @@ struct DatagenLoansCommand: ParsableCommand {
             FileHandle.standardError.write("[\(e.errorClass)] \(e.message)\n".data(using: .utf8) ?? Data())
             throw ExitCode(1)
         }
+    }
+}
+
+/// `ember datagen text --docs N --out DIR`: labelled reviews (id, label, text) as Parquet.
+struct DatagenTextCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "text", abstract: "Synthetic labelled reviews (id BIGINT, label DOUBLE, text STRING) as Parquet.")
+
+    @Option(help: "Number of documents.") var docs: Int
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Output directory (replaced if it exists).") var out: String
+
+    func run() throws {
+        let spark = try Session.local()
+        try TextCorpus.generate(session: spark, documents: docs, seed: seed).write.mode("overwrite").parquet(out)
+        print("wrote \(docs) documents to \(out)")
     }
 }

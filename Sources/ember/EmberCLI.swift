@@ -8,7 +8,7 @@ struct EmberCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ember",
         abstract: "Ember: Spark SQL and DataFrames on every core of this machine.",
-        subcommands: [SQLCommand.self, DemoCommand.self, BenchCommand.self, DatagenCommand.self, MLCommand.self, ExampleCommand.self])
+        subcommands: [SQLCommand.self, DemoCommand.self, BenchCommand.self, DatagenCommand.self, MLCommand.self, ExampleCommand.self, BenchMLCommand.self])
 }
 
 enum OutputFormat: String, ExpressibleByArgument {
