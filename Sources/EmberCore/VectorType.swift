@@ -37,3 +37,20 @@ extension Value {
         return "(\(size),[" + indices.joined(separator: ",") + "],[" + values.joined(separator: ",") + "])"
     }
 }
+
+extension Value {
+    /// A vector value's elements, dense (zeros filled in for a sparse vector); nil when the
+    /// value is not a vector.
+    public var vectorElements: [Double]? {
+        guard case .structure(let parts) = self, parts.count == 4, case .byte(let kind) = parts[0], case .array(let vs) = parts[3] else { return nil }
+        let values = vs.map { x -> Double in if case .double(let d) = x { return d }; return .nan }
+        if kind == 1 { return values }
+        guard case .int(let size) = parts[1], size >= 0, case .array(let idx) = parts[2], idx.count == values.count else { return nil }
+        var out = [Double](repeating: 0, count: Int(size))
+        for (k, i) in idx.enumerated() {
+            guard case .int(let j) = i, j >= 0, Int(j) < out.count else { return nil }
+            out[Int(j)] = values[k]
+        }
+        return out
+    }
+}

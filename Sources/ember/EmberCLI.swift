@@ -55,64 +55,16 @@ struct SQLCommand: ParsableCommand {
             print(TableFormat.render(schema: schema, rows: rows.map(\.values), truncate: 0, zone: .utc, more: nil), terminator: "")
         case .csv:
             if schema.count == 0 || (rows.isEmpty && isCommand(statement)) { return }
-            print(schema.names.map(csvField).joined(separator: ","))
-            for r in rows { print(r.values.map { $0.isNull ? "" : csvField(TableFormat.cell($0, zone: .utc)) }.joined(separator: ",")) }
+            print(schema.names.map(TextRows.csvField).joined(separator: ","))
+            for r in rows { print(zip(r.values, schema.fields).map { TextRows.csvValue($0, $1.dataType) }.joined(separator: ",")) }
         case .jsonl:
-            for r in rows {
-                let fields = zip(schema.fields, r.values).map { "\(jsonString($0.name)):\(json($1, $0.dataType))" }
-                print("{" + fields.joined(separator: ",") + "}")
-            }
+            for r in rows { print(TextRows.jsonLine(r.values, schema)) }
         }
     }
 
     func isCommand(_ s: String) -> Bool {
         let w = s.trimmingCharacters(in: .whitespacesAndNewlines).prefix(6).uppercased()
         return !(w.hasPrefix("SELECT") || w.hasPrefix("WITH") || w.hasPrefix("VALUES") || w.hasPrefix("("))
-    }
-
-    func csvField(_ s: String) -> String {
-        s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-
-    func json(_ v: Value, _ t: DataType) -> String {
-        switch v {
-        case .null: return "null"
-        case .boolean(let b): return b ? "true" : "false"
-        case .byte, .short, .int, .long, .decimal: return TableFormat.cell(v, zone: .utc)
-        case .float(let f): return f.isFinite ? TableFormat.cell(v, zone: .utc) : jsonString(TableFormat.cell(v, zone: .utc))
-        case .double(let d): return d.isFinite ? TableFormat.cell(v, zone: .utc) : jsonString(TableFormat.cell(v, zone: .utc))
-        case .date(let d): return jsonString(DateTime.formatDate(d))
-        case .timestamp(let t): return jsonString(DateTime.formatTimestamp(t, zone: .utc).replacingOccurrences(of: " ", with: "T"))
-        case .array(let xs):
-            let e: DataType = { if case .array(let e, _) = t { return e }; return .null }()
-            return "[" + xs.map { json($0, e) }.joined(separator: ",") + "]"
-        case .map(let ks, let vs):
-            let vt: DataType = { if case .map(_, let v, _) = t { return v }; return .null }()
-            return "{" + zip(ks, vs).map { jsonString(TableFormat.cell($0, zone: .utc)) + ":" + json($1, vt) }.joined(separator: ",") + "}"
-        case .structure(let xs):
-            let fields: [StructField] = { if case .structure(let f) = t { return f }; return [] }()
-            return "{" + xs.enumerated().map { i, x in
-                let f = i < fields.count ? fields[i] : StructField("col\(i + 1)", .null)
-                return jsonString(f.name) + ":" + json(x, f.dataType)
-            }.joined(separator: ",") + "}"
-        default: return jsonString(TableFormat.cell(v, zone: .utc))
-        }
     }
 
     /// A line-oriented SQL shell: statements end with ';', `.help` and `.quit`.

@@ -89,14 +89,12 @@ public enum MLJobs {
                     buffer = ""
                 }
             }
-            if !jsonl { buffer += schema.names.map(csvField).joined(separator: ",") + "\n" }
+            if !jsonl { buffer += schema.names.map(TextRows.csvField).joined(separator: ",") + "\n" }
             for row in try df.toLocalIterator() {
                 if jsonl {
-                    buffer += "{" + zip(schema.fields, row.values).map { jsonString($0.name) + ":" + json($1, $0.dataType) }.joined(separator: ",") + "}\n"
+                    buffer += TextRows.jsonLine(row.values, schema) + "\n"
                 } else {
-                    buffer += zip(schema.fields, row.values).map { f, v in
-                        v.isNull ? "" : csvField(f.dataType.isVector ? (v.vectorString ?? "") : ValueFormat.sparkString(v, zone: .utc))
-                    }.joined(separator: ",") + "\n"
+                    buffer += zip(row.values, schema.fields).map { TextRows.csvValue($0, $1.dataType) }.joined(separator: ",") + "\n"
                 }
                 try flush(false)
             }
@@ -135,61 +133,5 @@ public enum MLJobs {
         let value = try ev.evaluate(try model.transform(data))
         let name = ev.paramMap["metricName"]?.display ?? ev.defaultValue("metricName")?.display ?? kind
         return (name, value)
-    }
-
-    // MARK: text forms
-
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-
-    static func jsonNumber(_ x: Double) -> String {
-        if x.isNaN { return "\"NaN\"" }
-        if x.isInfinite { return x > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
-        return NumberFormat.javaDouble(x).replacingOccurrences(of: "E", with: "e")
-    }
-
-    /// A value as JSON; vectors become arrays of their (dense) values.
-    static func json(_ v: Value, _ t: DataType) -> String {
-        if v.isNull { return "null" }
-        if t.isVector, let vec = try? Vector(value: v) { return "[" + vec.toArray().map(jsonNumber).joined(separator: ",") + "]" }
-        switch v {
-        case .boolean(let b): return b ? "true" : "false"
-        case .byte, .short, .int, .long, .decimal: return ValueFormat.sparkString(v, zone: .utc)
-        case .float(let x): return jsonNumber(Double(x))
-        case .double(let x): return jsonNumber(x)
-        case .array(let xs):
-            let e: DataType
-            if case .array(let el, _) = t { e = el } else { e = .string }
-            return "[" + xs.map { json($0, e) }.joined(separator: ",") + "]"
-        case .structure(let xs):
-            guard case .structure(let fs) = t else { return "null" }
-            return "{" + zip(fs, xs).map { jsonString($0.name) + ":" + json($1, $0.dataType) }.joined(separator: ",") + "}"
-        case .map(let ks, let vs):
-            guard case .map(_, let vt, _) = t else { return "null" }
-            var parts: [String] = []
-            for (k, x) in zip(ks, vs) {
-                let key: String = ValueFormat.sparkString(k, zone: SessionTimeZone.utc)
-                parts.append(jsonString(key) + ":" + json(x, vt))
-            }
-            return "{" + parts.joined(separator: ",") + "}"
-        default: return jsonString(ValueFormat.sparkString(v, zone: .utc))
-        }
     }
 }

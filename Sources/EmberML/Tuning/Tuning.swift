@@ -115,20 +115,114 @@ enum Tuning {
     }
 }
 
-/// K-fold cross-validation over a grid of param maps (Spark's `CrossValidator`): each map is
-/// fitted on k−1 folds and scored on the rest; the best average wins and is refitted on all
-/// the data.
-public final class CrossValidator: Estimator, ValidatorParams {
-    public override class var sparkPackage: String { "org.apache.spark.ml.tuning" }
+/// What both tuners share: the estimator, its param maps and the evaluator, with their
+/// copying, schema check and persistence.
+open class Tuner: Estimator, ValidatorParams {
+    open override class var sparkPackage: String { "org.apache.spark.ml.tuning" }
 
     public var estimator: Estimator? = nil
     public var estimatorParamMaps: [ParamMap] = []
     public var evaluator: Evaluator? = nil
 
-    public let numFolds = Param<Int>("numFolds", "number of folds for cross validation (>= 2)", default: 3, .gtEq(2))
-    public let seed = SharedParams.seed(-1_191_137_437)
     public let parallelism = Param<Int>("parallelism", "the number of threads to use when running parallel algorithms", default: 1, .gtEq(1))
     public let collectSubModels = Param<Bool>("collectSubModels", "whether to collect a list of sub-models trained during tuning. If set to false, then only the single best sub-model will be available after fitting. If set to true, then all sub-models will be available. Warning: For large models, collecting all sub-models can cause OOMs on the Spark driver", default: false)
+
+    open override func copyState(from other: Params) {
+        guard let o = other as? Tuner else { return }
+        estimator = o.estimator?.copy()
+        estimatorParamMaps = o.estimatorParamMaps
+        evaluator = o.evaluator?.copy()
+    }
+
+    open override func transformSchema(_ schema: Schema) throws -> Schema {
+        try validateParams()
+        let (est, maps, _) = try Tuning.check(self, stage: uid)
+        return try est.copy(extra: maps[0]).transformSchema(schema)
+    }
+
+    /// Fills the parts every tuned model has.
+    func finish(_ model: TunedModel, best: Model, estimator est: Estimator, maps: [ParamMap], evaluator eval: Evaluator) {
+        copyValues(to: model)
+        model.bestModel = best
+        model.estimator = est
+        model.estimatorParamMaps = maps
+        model.evaluator = eval
+        model.parentUID = uid
+    }
+
+    open override func saveData(to dir: String, session: Session) throws {
+        let (est, _, eval) = try Tuning.check(self, stage: uid)
+        try Tuning.saveParts([("estimator", est), ("evaluator", eval)], in: dir)
+    }
+
+    open override func extraMetadata() -> [String: Any] { ["estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)] }
+
+    open override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
+        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
+        estimator = est
+        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
+        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
+    }
+}
+
+/// What both tuned models share: the best model (used by `transform`) and the tuning inputs.
+open class TunedModel: Model, ValidatorParams {
+    open override class var sparkPackage: String { "org.apache.spark.ml.tuning" }
+
+    public var bestModel: Model? = nil
+    public var estimator: Estimator? = nil
+    public var estimatorParamMaps: [ParamMap] = []
+    public var evaluator: Evaluator? = nil
+
+    public let parallelism = Param<Int>("parallelism", "the number of threads to use when running parallel algorithms", default: 1, .gtEq(1))
+    public let collectSubModels = Param<Bool>("collectSubModels", "whether to collect a list of sub-models trained during tuning", default: false)
+
+    open override func copyState(from other: Params) {
+        guard let o = other as? TunedModel else { return }
+        bestModel = o.bestModel?.copy()
+        estimator = o.estimator
+        estimatorParamMaps = o.estimatorParamMaps
+        evaluator = o.evaluator
+        parentUID = o.parentUID
+    }
+
+    func fitted() throws -> Model {
+        guard let m = bestModel else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
+        return m
+    }
+
+    open override func transformSchema(_ schema: Schema) throws -> Schema { try fitted().transformSchema(schema) }
+
+    open override func transform(_ df: DataFrame) throws -> DataFrame { try fitted().transform(df) }
+
+    open override func saveData(to dir: String, session: Session) throws {
+        guard let est = estimator, let ev = evaluator else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
+        try Tuning.saveParts([("bestModel", try fitted()), ("estimator", est), ("evaluator", ev)], in: dir)
+    }
+
+    open override func extraMetadata() -> [String: Any] { ["estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)] }
+
+    open override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
+        bestModel = try Tuning.loadPart("bestModel", in: dir, as: Model.self)
+        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
+        estimator = est
+        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
+        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
+    }
+
+    /// Reads a metrics array saved by `extraMetadata`.
+    func metrics(_ metadata: MLMetadata, _ key: String, in dir: String) throws -> [Double] {
+        guard let v = [Double](json: metadata.json[key] ?? []) else { throw MLError.invalidModelDirectory(dir, "\(key) is malformed") }
+        return v
+    }
+}
+
+/// K-fold cross-validation over a grid of param maps (Spark's `CrossValidator`): each map is
+/// fitted on k−1 folds and scored on the rest; the best average wins and is refitted on all
+/// the data.
+public final class CrossValidator: Tuner {
+    public let numFolds = Param<Int>("numFolds", "number of folds for cross validation (>= 2)", default: 3, .gtEq(2))
+    public let seed = SharedParams.seed(-1_191_137_437)
     public let foldCol = Param<String>("foldCol", "the column name of user specified fold number. Once this is specified, :py:attr:`numFolds` won't take effect.", default: "")
 
     public convenience init(estimator: Estimator, estimatorParamMaps: [ParamMap], evaluator: Evaluator, numFolds: Int? = nil, seed: Int? = nil, parallelism: Int? = nil) {
@@ -139,19 +233,6 @@ public final class CrossValidator: Estimator, ValidatorParams {
         if let n = numFolds { set(self.numFolds, n) }
         if let s = seed { set(self.seed, s) }
         if let p = parallelism { set(self.parallelism, p) }
-    }
-
-    public override func copyState(from other: Params) {
-        guard let o = other as? CrossValidator else { return }
-        estimator = o.estimator?.copy()
-        estimatorParamMaps = o.estimatorParamMaps
-        evaluator = o.evaluator?.copy()
-    }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        let (est, maps, _) = try Tuning.check(self, stage: uid)
-        return try est.copy(extra: maps[0]).transformSchema(schema)
     }
 
     public override func fit(_ df: DataFrame) throws -> CrossValidatorModel {
@@ -186,116 +267,52 @@ public final class CrossValidator: Estimator, ValidatorParams {
             if collect { sub.append(models) }
         }
         let n = Double(folds.count)
-        let avg = sums.map { $0 / n }
-        let std = zip(sums, squares).map { s, q in n > 1 ? max(0, (q - s * s / n) / (n - 1)).squareRoot() : 0 }
-        let bi = Tuning.best(avg, largerBetter: eval.isLargerBetter)
-        let best = try est.fit(data, maps[bi])
         let model = CrossValidatorModel(uid: uid)
-        copyValues(to: model)
-        model.bestModel = best
-        model.avgMetrics = avg
-        model.stdMetrics = std
+        model.avgMetrics = sums.map { $0 / n }
+        model.stdMetrics = zip(sums, squares).map { s, q in n > 1 ? max(0, (q - s * s / n) / (n - 1)).squareRoot() : 0 }
         model.subModels = collect ? sub : nil
-        model.estimator = est
-        model.estimatorParamMaps = maps
-        model.evaluator = eval
-        model.parentUID = uid
+        let bi = Tuning.best(model.avgMetrics, largerBetter: eval.isLargerBetter)
+        finish(model, best: try est.fit(data, maps[bi]), estimator: est, maps: maps, evaluator: eval)
         return model
-    }
-
-    public override func saveData(to dir: String, session: Session) throws {
-        let (est, _, eval) = try Tuning.check(self, stage: uid)
-        try Tuning.saveParts([("estimator", est), ("evaluator", eval)], in: dir)
-    }
-
-    public override func extraMetadata() -> [String: Any] { ["estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)] }
-
-    public override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
-        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
-        estimator = est
-        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
-        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
     }
 }
 
-/// The result of cross-validation: the best model (used by `transform`) and the metrics
-/// of every param map (Spark's `CrossValidatorModel`).
-public final class CrossValidatorModel: Model, ValidatorParams {
-    public override class var sparkPackage: String { "org.apache.spark.ml.tuning" }
-
-    public var bestModel: Model? = nil
+/// The result of cross-validation: the best model and the metrics of every param map
+/// (Spark's `CrossValidatorModel`).
+public final class CrossValidatorModel: TunedModel {
     public var avgMetrics: [Double] = []
     public var stdMetrics: [Double] = []
     /// Per fold, per param map, when `collectSubModels` was set.
     public var subModels: [[Model]]? = nil
-    public var estimator: Estimator? = nil
-    public var estimatorParamMaps: [ParamMap] = []
-    public var evaluator: Evaluator? = nil
 
     public let numFolds = Param<Int>("numFolds", "number of folds for cross validation (>= 2)", default: 3, .gtEq(2))
     public let seed = SharedParams.seed(-1_191_137_437)
-    public let parallelism = Param<Int>("parallelism", "the number of threads to use when running parallel algorithms", default: 1, .gtEq(1))
-    public let collectSubModels = Param<Bool>("collectSubModels", "whether to collect a list of sub-models trained during tuning", default: false)
     public let foldCol = Param<String>("foldCol", "the column name of user specified fold number", default: "")
 
     public override func copyState(from other: Params) {
+        super.copyState(from: other)
         guard let o = other as? CrossValidatorModel else { return }
-        bestModel = o.bestModel?.copy()
         avgMetrics = o.avgMetrics
         stdMetrics = o.stdMetrics
         subModels = o.subModels
-        estimator = o.estimator
-        estimatorParamMaps = o.estimatorParamMaps
-        evaluator = o.evaluator
-        parentUID = o.parentUID
-    }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        guard let m = bestModel else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
-        return try m.transformSchema(schema)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        guard let m = bestModel else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
-        return try m.transform(df)
-    }
-
-    public override func saveData(to dir: String, session: Session) throws {
-        guard let m = bestModel, let est = estimator, let ev = evaluator else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
-        try Tuning.saveParts([("bestModel", m), ("estimator", est), ("evaluator", ev)], in: dir)
     }
 
     public override func extraMetadata() -> [String: Any] {
-        ["avgMetrics": avgMetrics.map { ParamValue.double($0).json }, "stdMetrics": stdMetrics.map { ParamValue.double($0).json },
-         "estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)]
+        super.extraMetadata().merging(["avgMetrics": avgMetrics.map { ParamValue.double($0).json },
+                                       "stdMetrics": stdMetrics.map { ParamValue.double($0).json }]) { $1 }
     }
 
     public override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
-        bestModel = try Tuning.loadPart("bestModel", in: dir, as: Model.self)
-        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
-        estimator = est
-        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
-        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
-        guard let a = [Double](json: metadata.json["avgMetrics"] ?? []), let s = [Double](json: metadata.json["stdMetrics"] ?? []) else {
-            throw MLError.invalidModelDirectory(dir, "avgMetrics or stdMetrics is malformed")
-        }
-        avgMetrics = a
-        stdMetrics = s
+        try super.loadData(from: dir, metadata: metadata, session: session)
+        avgMetrics = try metrics(metadata, "avgMetrics", in: dir)
+        stdMetrics = try metrics(metadata, "stdMetrics", in: dir)
     }
 }
 
 /// One train/validation split over a grid of param maps (Spark's `TrainValidationSplit`).
-public final class TrainValidationSplit: Estimator, ValidatorParams {
-    public override class var sparkPackage: String { "org.apache.spark.ml.tuning" }
-
-    public var estimator: Estimator? = nil
-    public var estimatorParamMaps: [ParamMap] = []
-    public var evaluator: Evaluator? = nil
-
+public final class TrainValidationSplit: Tuner {
     public let trainRatio = Param<Double>("trainRatio", "ratio between training set and validation set (>= 0 && <= 1)", default: 0.75, .inRange(0, 1))
     public let seed = SharedParams.seed(-1_772_833_110)
-    public let parallelism = Param<Int>("parallelism", "the number of threads to use when running parallel algorithms", default: 1, .gtEq(1))
-    public let collectSubModels = Param<Bool>("collectSubModels", "whether to collect a list of sub-models trained during tuning", default: false)
 
     public convenience init(estimator: Estimator, estimatorParamMaps: [ParamMap], evaluator: Evaluator, trainRatio: Double? = nil, seed: Int? = nil, parallelism: Int? = nil) {
         self.init()
@@ -307,19 +324,6 @@ public final class TrainValidationSplit: Estimator, ValidatorParams {
         if let p = parallelism { set(self.parallelism, p) }
     }
 
-    public override func copyState(from other: Params) {
-        guard let o = other as? TrainValidationSplit else { return }
-        estimator = o.estimator?.copy()
-        estimatorParamMaps = o.estimatorParamMaps
-        evaluator = o.evaluator?.copy()
-    }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        let (est, maps, _) = try Tuning.check(self, stage: uid)
-        return try est.copy(extra: maps[0]).transformSchema(schema)
-    }
-
     public override func fit(_ df: DataFrame) throws -> TrainValidationSplitModel {
         _ = try transformSchema(try df.schema())
         let (est, maps, eval) = try Tuning.check(self, stage: uid)
@@ -327,89 +331,36 @@ public final class TrainValidationSplit: Estimator, ValidatorParams {
         let data = try df.cache()
         let parts = try data.randomSplit([r, 1 - r], seed: Int64(try value(seed)))
         let (metrics, models) = try Tuning.fitAndScore(est, maps, eval, train: try parts[0].cache(), validation: try parts[1].cache(), parallelism: try value(parallelism))
-        let bi = Tuning.best(metrics, largerBetter: eval.isLargerBetter)
         let model = TrainValidationSplitModel(uid: uid)
-        copyValues(to: model)
-        model.bestModel = try est.fit(data, maps[bi])
         model.validationMetrics = metrics
         model.subModels = try value(collectSubModels) ? models : nil
-        model.estimator = est
-        model.estimatorParamMaps = maps
-        model.evaluator = eval
-        model.parentUID = uid
+        let bi = Tuning.best(metrics, largerBetter: eval.isLargerBetter)
+        finish(model, best: try est.fit(data, maps[bi]), estimator: est, maps: maps, evaluator: eval)
         return model
-    }
-
-    public override func saveData(to dir: String, session: Session) throws {
-        let (est, _, eval) = try Tuning.check(self, stage: uid)
-        try Tuning.saveParts([("estimator", est), ("evaluator", eval)], in: dir)
-    }
-
-    public override func extraMetadata() -> [String: Any] { ["estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)] }
-
-    public override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
-        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
-        estimator = est
-        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
-        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
     }
 }
 
 /// The result of a train/validation split (Spark's `TrainValidationSplitModel`).
-public final class TrainValidationSplitModel: Model, ValidatorParams {
-    public override class var sparkPackage: String { "org.apache.spark.ml.tuning" }
-
-    public var bestModel: Model? = nil
+public final class TrainValidationSplitModel: TunedModel {
     public var validationMetrics: [Double] = []
     public var subModels: [Model]? = nil
-    public var estimator: Estimator? = nil
-    public var estimatorParamMaps: [ParamMap] = []
-    public var evaluator: Evaluator? = nil
 
     public let trainRatio = Param<Double>("trainRatio", "ratio between training set and validation set (>= 0 && <= 1)", default: 0.75, .inRange(0, 1))
     public let seed = SharedParams.seed(-1_772_833_110)
-    public let parallelism = Param<Int>("parallelism", "the number of threads to use when running parallel algorithms", default: 1, .gtEq(1))
-    public let collectSubModels = Param<Bool>("collectSubModels", "whether to collect a list of sub-models trained during tuning", default: false)
 
     public override func copyState(from other: Params) {
+        super.copyState(from: other)
         guard let o = other as? TrainValidationSplitModel else { return }
-        bestModel = o.bestModel?.copy()
         validationMetrics = o.validationMetrics
         subModels = o.subModels
-        estimator = o.estimator
-        estimatorParamMaps = o.estimatorParamMaps
-        evaluator = o.evaluator
-        parentUID = o.parentUID
-    }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        guard let m = bestModel else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
-        return try m.transformSchema(schema)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        guard let m = bestModel else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
-        return try m.transform(df)
-    }
-
-    public override func saveData(to dir: String, session: Session) throws {
-        guard let m = bestModel, let est = estimator, let ev = evaluator else { throw MLError.invalidParam(uid, "bestModel", "is not fitted") }
-        try Tuning.saveParts([("bestModel", m), ("estimator", est), ("evaluator", ev)], in: dir)
     }
 
     public override func extraMetadata() -> [String: Any] {
-        ["validationMetrics": validationMetrics.map { ParamValue.double($0).json }, "estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)]
+        super.extraMetadata().merging(["validationMetrics": validationMetrics.map { ParamValue.double($0).json }]) { $1 }
     }
 
     public override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
-        bestModel = try Tuning.loadPart("bestModel", in: dir, as: Model.self)
-        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
-        estimator = est
-        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
-        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
-        guard let v = [Double](json: metadata.json["validationMetrics"] ?? []) else {
-            throw MLError.invalidModelDirectory(dir, "validationMetrics is malformed")
-        }
-        validationMetrics = v
+        try super.loadData(from: dir, metadata: metadata, session: session)
+        validationMetrics = try metrics(metadata, "validationMetrics", in: dir)
     }
 }
