@@ -3,4 +3,7 @@
 let builtinStages: [PipelineStage.Type] = [
     Pipeline.self, PipelineModel.self,
     VectorAssembler.self,
+    // linear models
+    LogisticRegression.self, LogisticRegressionModel.self,
+    LinearRegression.self, LinearRegressionModel.self,
 ]
