@@ -5,4 +5,7 @@ let builtinStages: [PipelineStage.Type] = [
     VectorAssembler.self,
     // tuning
     CrossValidator.self, CrossValidatorModel.self, TrainValidationSplit.self, TrainValidationSplitModel.self,
+    // linear models
+    LogisticRegression.self, LogisticRegressionModel.self,
+    LinearRegression.self, LinearRegressionModel.self,
 ]
