@@ -63,6 +63,7 @@ public final class VectorAssembler: Transformer {
     }
 
     static func assemble(_ cols: [ColumnData], count n: Int, vectors: [Bool], keep: Bool, stage: String) throws -> ColumnData {
+        if !vectors.contains(true), let fast = assembleNumbers(cols, count: n) { return fast }
         let readers = try zip(cols, vectors).map { c, v in v ? try VectorColumnReader(c, what: stage) : nil }
         let doubles = cols.map { $0.doubles ?? [] }
         var out = VectorColumnAppender(capacity: n)
@@ -94,6 +95,36 @@ public final class VectorAssembler: Transformer {
             }
             idx.withUnsafeBufferPointer { ib in
                 vals.withUnsafeBufferPointer { vb in out.appendCompressed(size: at, indices: ib, values: vb) }
+            }
+        }
+        return out.finish()
+    }
+
+    /// Numbers only, no NULLs and no NaN: rows written straight from the columns.
+    static func assembleNumbers(_ cols: [ColumnData], count n: Int) -> ColumnData? {
+        let arrays = cols.compactMap { $0.validity == nil ? $0.doubles : nil }
+        guard arrays.count == cols.count else { return nil }
+        let k = arrays.count
+        var out = VectorColumnAppender(capacity: n)
+        var row = [Double](repeating: 0, count: k)
+        var idx = [Int32](repeating: 0, count: k)
+        var vals = [Double](repeating: 0, count: k)
+        for i in 0..<n {
+            var nnz = 0
+            for c in 0..<k {
+                let x = arrays[c][i]
+                if x.isNaN { return nil }
+                row[c] = x
+                if x != 0 { idx[nnz] = Int32(c); vals[nnz] = x; nnz += 1 }
+            }
+            if Vector.prefersSparse(size: k, nonzeros: nnz) {
+                idx.withUnsafeBufferPointer { ib in
+                    vals.withUnsafeBufferPointer { vb in
+                        out.appendSparse(size: k, indices: UnsafeBufferPointer(rebasing: ib[0..<nnz]), values: UnsafeBufferPointer(rebasing: vb[0..<nnz]))
+                    }
+                }
+            } else {
+                row.withUnsafeBufferPointer { out.appendDense($0) }
             }
         }
         return out.finish()
