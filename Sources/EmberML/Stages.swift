@@ -8,4 +8,13 @@ let builtinStages: [PipelineStage.Type] = [
     // linear models
     LogisticRegression.self, LogisticRegressionModel.self,
     LinearRegression.self, LinearRegressionModel.self,
+    // feature transformers
+    StringIndexer.self, StringIndexerModel.self, IndexToString.self,
+    OneHotEncoder.self, OneHotEncoderModel.self,
+    StandardScaler.self, StandardScalerModel.self, MinMaxScaler.self, MinMaxScalerModel.self,
+    MaxAbsScaler.self, MaxAbsScalerModel.self, Normalizer.self, Binarizer.self, Bucketizer.self,
+    QuantileDiscretizer.self, Imputer.self, ImputerModel.self, SQLTransformer.self,
+    PolynomialExpansion.self, ElementwiseProduct.self, VectorSlicer.self, Interaction.self,
+    VarianceThresholdSelector.self, VarianceThresholdSelectorModel.self, ChiSqSelector.self, ChiSqSelectorModel.self,
+    VectorIndexer.self, VectorIndexerModel.self,
 ]
