@@ -3,6 +3,8 @@
 let builtinStages: [PipelineStage.Type] = [
     Pipeline.self, PipelineModel.self,
     VectorAssembler.self,
+    // naive bayes and isotonic
+    NaiveBayes.self, NaiveBayesModel.self, IsotonicRegression.self, IsotonicRegressionModel.self,
     // tuning
     CrossValidator.self, CrossValidatorModel.self, TrainValidationSplit.self, TrainValidationSplitModel.self,
     // linear models
