@@ -39,58 +39,13 @@ public struct LogisticRegressionTrainingSummary {
         }
         accuracy = total > 0 ? correct / total : 0
         if k == 2 {
-            let curve = BinaryCurve(scores: (0..<n).map { p[$0 * k + 1] }, labels: data.labels, weights: data.weights)
+            // Spark's training summary bins the curve with numBins = 100.
+            let curve = BinaryCurve(scores: (0..<n).map { p[$0 * k + 1] }, labels: data.labels, weights: data.weights, numBins: 100)
             roc = curve.roc
-            areaUnderROC = curve.areaUnderROC
+            areaUnderROC = curve.areaUnderROC()
         } else {
             roc = nil
             areaUnderROC = nil
         }
-    }
-}
-
-/// The ROC curve of scored binary labels (Spark's `BinaryClassificationMetrics` with
-/// `numBins` = 100: when there are at least 200 distinct scores, consecutive scores are
-/// merged into chunks of ⌊count/100⌋).
-struct BinaryCurve {
-    let roc: [(fpr: Double, tpr: Double)]
-    let areaUnderROC: Double
-
-    init(scores: [Double], labels: [Double], weights: [Double], numBins: Int = 100) {
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        // (positive weight, negative weight) per distinct score, by decreasing score.
-        var counts: [(Double, Double)] = []
-        var last = Double.nan
-        for i in order {
-            let pos = labels[i] > 0.5 ? weights[i] : 0, neg = labels[i] > 0.5 ? 0 : weights[i]
-            if counts.isEmpty || scores[i] != last { counts.append((pos, neg)); last = scores[i] } else {
-                counts[counts.count - 1].0 += pos; counts[counts.count - 1].1 += neg
-            }
-        }
-        let grouping = numBins > 0 ? counts.count / numBins : 0
-        if grouping >= 2 {
-            var merged: [(Double, Double)] = []
-            var acc = (0.0, 0.0), c = 0
-            for x in counts {
-                acc.0 += x.0; acc.1 += x.1; c += 1
-                if c == grouping { merged.append(acc); acc = (0, 0); c = 0 }
-            }
-            if c > 0 { merged.append(acc) }
-            counts = merged
-        }
-        let totalPos = counts.reduce(0) { $0 + $1.0 }, totalNeg = counts.reduce(0) { $0 + $1.1 }
-        var points: [(fpr: Double, tpr: Double)] = [(0, 0)]
-        var tp = 0.0, fp = 0.0
-        for x in counts {
-            tp += x.0; fp += x.1
-            points.append((totalNeg > 0 ? fp / totalNeg : 0, totalPos > 0 ? tp / totalPos : 0))
-        }
-        points.append((1, 1))
-        roc = points
-        var auc = 0.0
-        for i in 1..<points.count {
-            auc += (points[i].fpr - points[i - 1].fpr) * (points[i].tpr + points[i - 1].tpr) / 2
-        }
-        areaUnderROC = auc
     }
 }

@@ -121,6 +121,11 @@ struct BinaryCurve {
 
     static func trapezoid(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Double { (x1 - x0) * (y1 + y0) / 2.0 }
 
+    /// The ROC points (false positive rate, true positive rate), from (0, 0) to (1, 1).
+    var roc: [(fpr: Double, tpr: Double)] {
+        [(0, 0)] + cumPos.indices.map { (falsePositiveRate($0), recall($0)) } + [(1, 1)]
+    }
+
     func areaUnderROC() -> Double {
         var area = 0.0
         var px = 0.0, py = 0.0
