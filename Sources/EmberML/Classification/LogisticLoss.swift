@@ -9,7 +9,11 @@ import Foundation
 /// like Spark; `intercepts(of:)` maps the intercepts back. Computed in parallel row ranges;
 /// no allocation per row.
 struct LogisticLoss {
-    let data: Instances          // features already divided by their std
+    /// The raw features: the loss divides by the std through the coefficients
+    /// (`inverseStd`), as Spark does, so the data is never copied.
+    let data: Instances
+    /// 1/σⱼ per feature (0 where σⱼ = 0).
+    let inverseStd: [Double]
     let numClasses: Int          // coefficient sets: 1 for binomial
     let multinomial: Bool
     let fitIntercept: Bool
@@ -42,6 +46,10 @@ struct LogisticLoss {
             let b = intercepts(of: x)
             for c in 0..<k { coef[k * d + c] = b[c] }
         }
+        // Coefficients of the raw features: βⱼ/σⱼ.
+        for c in 0..<k {
+            for j in 0..<d { coef[c * d + j] *= inverseStd[j] }
+        }
         let parts = data.mapRanges { range -> (Double, [Double]) in
             var g = [Double](repeating: 0, count: size)
             var loss = 0.0
@@ -58,6 +66,10 @@ struct LogisticLoss {
         }
         var loss = 0.0
         for (l, g) in parts { loss += l; BLAS.axpy(1, g, &grad) }
+        // Back to the gradient over standardized coefficients.
+        for c in 0..<k {
+            for j in 0..<d { grad[c * d + j] *= inverseStd[j] }
+        }
         if fitIntercept, let mu = scaledMean {
             for c in 0..<k {
                 let sum = grad[k * d + c]

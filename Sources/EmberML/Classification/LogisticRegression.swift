@@ -124,11 +124,10 @@ public final class LogisticRegression: Estimator, LogisticThresholds {
 
         let std = summary.std
         let inverseStd = std.map { $0 != 0 ? 1 / $0 : 0 }
-        let scaled = data.scaled(inverseStd)
         let reg = try value(regParam), alpha = try value(elasticNetParam)
         let l1 = alpha * reg, l2 = (1 - alpha) * reg
         let standardize = try value(standardization)
-        let loss = LogisticLoss(data: scaled, numClasses: sets, multinomial: multinomial, fitIntercept: fitB, weightSum: summary.weightSum,
+        let loss = LogisticLoss(data: data, inverseStd: inverseStd, numClasses: sets, multinomial: multinomial, fitIntercept: fitB, weightSum: summary.weightSum,
                                 l2: l2, l2Scale: standardize ? nil : inverseStd.map { $0 * $0 },
                                 scaledMean: fitB ? zip(summary.mean, inverseStd).map { $0 * $1 } : nil)
         var x0 = [Double](repeating: 0, count: loss.size)
