@@ -106,27 +106,41 @@ public final class VectorAssembler: Transformer {
         guard arrays.count == cols.count else { return nil }
         let k = arrays.count
         var out = VectorColumnAppender(capacity: n)
+        out.reserveValues(n * k)
         var row = [Double](repeating: 0, count: k)
         var idx = [Int32](repeating: 0, count: k)
         var vals = [Double](repeating: 0, count: k)
-        for i in 0..<n {
-            var nnz = 0
-            for c in 0..<k {
-                let x = arrays[c][i]
-                if x.isNaN { return nil }
-                row[c] = x
-                if x != 0 { idx[nnz] = Int32(c); vals[nnz] = x; nnz += 1 }
-            }
-            if Vector.prefersSparse(size: k, nonzeros: nnz) {
-                idx.withUnsafeBufferPointer { ib in
-                    vals.withUnsafeBufferPointer { vb in
-                        out.appendSparse(size: k, indices: UnsafeBufferPointer(rebasing: ib[0..<nnz]), values: UnsafeBufferPointer(rebasing: vb[0..<nnz]))
+        // The columns' buffers, kept alive by `arrays` for the loop.
+        var bases: [UnsafePointer<Double>] = []
+        for a in arrays {
+            guard let b = a.withUnsafeBufferPointer({ $0.baseAddress }) else { return nil }
+            bases.append(b)
+        }
+        let ok: Bool = withExtendedLifetime(arrays) {
+            bases.withUnsafeBufferPointer { src in
+                row.withUnsafeMutableBufferPointer { r in
+                    idx.withUnsafeMutableBufferPointer { ib in
+                        vals.withUnsafeMutableBufferPointer { vb in
+                            for i in 0..<n {
+                                var nnz = 0
+                                for c in 0..<k {
+                                    let x = src[c][i]
+                                    if x.isNaN { return false }
+                                    r[c] = x
+                                    if x != 0 { ib[nnz] = Int32(c); vb[nnz] = x; nnz += 1 }
+                                }
+                                if Vector.prefersSparse(size: k, nonzeros: nnz) {
+                                    out.appendSparse(size: k, indices: UnsafeBufferPointer(rebasing: ib[0..<nnz]), values: UnsafeBufferPointer(rebasing: vb[0..<nnz]))
+                                } else {
+                                    out.appendDense(UnsafeBufferPointer(r))
+                                }
+                            }
+                            return true
+                        }
                     }
                 }
-            } else {
-                row.withUnsafeBufferPointer { out.appendDense($0) }
             }
         }
-        return out.finish()
+        return ok ? out.finish() : nil
     }
 }

@@ -144,6 +144,9 @@ public struct VectorColumnAppender {
         valid.reserve(capacity)
     }
 
+    /// Room for `n` more values in all.
+    public mutating func reserveValues(_ n: Int) { vals.reserveCapacity(vals.count + n) }
+
     private mutating func close(kind: Int8, size: Int32?, present: Bool) {
         kinds.append(kind)
         sizes.append(size ?? 0)
