@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // MARK: - Dependencies
@@ -25,6 +25,9 @@ let package = Package(
         .library(name: "EmberML", targets: ["EmberML"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
+    // `swift build --traits OpenBLAS`: gemm/gemv through the system OpenBLAS, loaded at run
+    // time (see Sources/EmberML/Linalg/NativeBLAS.swift). Off by default.
+    traits: [.trait(name: "OpenBLAS", description: "Use libopenblas.so.0 (loaded at run time) for gemm and gemv in EmberML")],
     dependencies: [argumentParser],
     targets: [
         .target(name: "EmberCore", swiftSettings: settings),
@@ -39,7 +42,9 @@ let package = Package(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
             swiftSettings: settings),
-        .target(name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberIO"], swiftSettings: settings),
+        .target(
+            name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberIO"],
+            swiftSettings: settings + [.define("EMBER_OPENBLAS", .when(traits: ["OpenBLAS"]))]),
         .target(name: "EmberDatagen", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
         .executableTarget(
             name: "ember",

@@ -5,6 +5,7 @@ extension BLAS {
     public static func gemv(_ alpha: Double, _ a: DenseMatrix, _ x: [Double], _ beta: Double, _ y: inout [Double]) {
         let m = a.numRows, n = a.numCols
         guard x.count >= n, y.count >= m else { return }
+        if NativeBLAS.gemv(alpha, a, x, beta, &y) { return }
         a.values.withUnsafeBufferPointer { av in
             x.withUnsafeBufferPointer { xv in
                 y.withUnsafeMutableBufferPointer { yv in
@@ -38,6 +39,7 @@ extension BLAS {
         guard b.numRows == k, c.numRows == m, c.numCols == n else { return }
         if c.isTransposed { c = c.columnMajor }
         let ac = a.columnMajor, bc = b.columnMajor
+        if NativeBLAS.gemm(alpha, ac, bc, beta, &c) { return }
         let blockK = 128, blockM = 256
         ac.values.withUnsafeBufferPointer { av in
             bc.values.withUnsafeBufferPointer { bv in
