@@ -10,6 +10,10 @@ let builtinStages: [PipelineStage.Type] = [
     // linear models
     LogisticRegression.self, LogisticRegressionModel.self,
     LinearRegression.self, LinearRegressionModel.self,
+    // svc, glm, mlp
+    LinearSVC.self, LinearSVCModel.self,
+    GeneralizedLinearRegression.self, GeneralizedLinearRegressionModel.self,
+    MultilayerPerceptronClassifier.self, MultilayerPerceptronClassificationModel.self,
     // feature transformers
     StringIndexer.self, StringIndexerModel.self, IndexToString.self,
     OneHotEncoder.self, OneHotEncoderModel.self,
