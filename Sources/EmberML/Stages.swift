@@ -38,4 +38,6 @@ let builtinStages: [PipelineStage.Type] = [
     MulticlassClassificationEvaluator.self,
     RegressionEvaluator.self,
     ClusteringEvaluator.self,
+    // word2vec
+    Word2Vec.self, Word2VecModel.self,
 ]
