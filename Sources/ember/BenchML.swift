@@ -56,7 +56,9 @@ struct BenchMLCommand: ParsableCommand {
             let fit = Date().timeIntervalSince(t1)
             let value = try evaluator.evaluate(try model.transform(test))
             let metric = evaluator.paramMap["metricName"]?.display ?? ""
-            print(#"{"engine":"ember","task":"\#(task)","fit_seconds":\#(fit),"load_seconds":\#(load),"metric":"\#(metric)","value":\#(value)}"#)
+            var iterations = -1
+            if let lr = model.stages.last as? LogisticRegressionModel, lr.hasSummary { iterations = try lr.summary.totalIterations }
+            print(#"{"engine":"ember","task":"\#(task)","fit_seconds":\#(fit),"load_seconds":\#(load),"metric":"\#(metric)","value":\#(value),"iterations":\#(iterations)}"#)
         }
     }
 }

@@ -42,12 +42,12 @@ final class LinearLogisticTests: XCTestCase {
         // agree with Spark's within a couple of line-search differences.
         XCTAssertLessThanOrEqual(abs(s.totalIterations - ((c["totalIterations"] as? NSNumber)?.intValue ?? -99)), 2, "\(name) iterations")
         XCTAssertLessThanOrEqual(s.totalIterations, 100)
-        assertClose(s.accuracy, Expected.double(c["accuracy"]) ?? .nan, rel: 1e-12, "\(name) accuracy")
+        assertClose(try s.accuracy, Expected.double(c["accuracy"]) ?? .nan, rel: 1e-12, "\(name) accuracy")
         if let auc = Expected.double(c["areaUnderROC"]) {
-            assertClose(s.areaUnderROC ?? .nan, auc, rel: 1e-9, "\(name) AUC")
+            assertClose(try s.areaUnderROC ?? .nan, auc, rel: 1e-9, "\(name) AUC")
             let roc = LinearData.matrix(c["roc"])
-            XCTAssertEqual(s.roc?.count, roc.count, "\(name) ROC points")
-            for (i, p) in (s.roc ?? []).enumerated() where i < roc.count {
+            XCTAssertEqual(try s.roc?.count, roc.count, "\(name) ROC points")
+            for (i, p) in (try s.roc ?? []).enumerated() where i < roc.count {
                 assertClose([p.fpr, p.tpr], roc[i], rel: 1e-12, "\(name) ROC \(i)")
             }
         }

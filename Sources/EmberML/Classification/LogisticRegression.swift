@@ -66,7 +66,9 @@ public final class LogisticRegression: Estimator, LogisticThresholds {
         _ = try transformSchema(try df.schema())
         _ = try binaryThreshold()
         let weight = get(weightCol).flatMap { $0.isEmpty ? nil : $0 }
-        let data = try Instances.load(df, featuresCol: try value(featuresCol), labelCol: try value(labelCol), weightCol: weight, stage: uid)
+        let (fc, lc, stage) = (try value(featuresCol), try value(labelCol), uid)
+        let load = { try Instances.load(df, featuresCol: fc, labelCol: lc, weightCol: weight, stage: stage) }
+        let data = try load()
         guard data.count > 0 else { throw MLError.invalidData(uid, "the training data set is empty") }
         try data.checkIndices(stage: uid)
         // Labels must be class indices 0, 1, …
@@ -118,7 +120,7 @@ public final class LogisticRegression: Estimator, LogisticThresholds {
             } else {
                 model.interceptVector = [only == 1 ? .infinity : -.infinity]
             }
-            model.trainingSummary = try LogisticRegressionTrainingSummary(model: model, data: data, objectiveHistory: [0])
+            model.trainingSummary = LogisticRegressionTrainingSummary(model: model, objectiveHistory: [0], load: load)
             return model
         }
 
@@ -168,7 +170,7 @@ public final class LogisticRegression: Estimator, LogisticThresholds {
         }
         model.coefficientMatrix = DenseMatrix(unchecked: sets, d, coef, isTransposed: true)
         model.interceptVector = intercepts
-        model.trainingSummary = try LogisticRegressionTrainingSummary(model: model, data: data, objectiveHistory: result.objectiveHistory)
+        model.trainingSummary = LogisticRegressionTrainingSummary(model: model, objectiveHistory: result.objectiveHistory, load: load)
         return model
     }
 }
