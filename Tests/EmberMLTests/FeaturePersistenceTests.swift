@@ -57,29 +57,11 @@ enum FeatureData {
         }, schema: "id INT, x DOUBLE, y DOUBLE, k INT")
     }
 
-    /// A JSON number read exactly: Foundation on Linux parses JSON numbers as decimals whose
-    /// `doubleValue` can be off by an ulp, so the decimal text is parsed instead.
-    static func double(_ j: Any?) -> Double? {
-        if let s = j as? String { return s == "NaN" ? .nan : s == "Infinity" ? .infinity : s == "-Infinity" ? -.infinity : nil }
-        guard let n = j as? NSNumber else { return nil }
-        return Double(n.description) ?? n.doubleValue
-    }
+    static func double(_ j: Any?) -> Double? { Expected.double(j) }
 
-    static func doubles(_ j: Any?) -> [Double]? {
-        guard let a = j as? [Any] else { return nil }
-        let out = a.compactMap(double)
-        return out.count == a.count ? out : nil
-    }
+    static func doubles(_ j: Any?) -> [Double]? { Expected.doubles(j) }
 
-    /// `{"dense": [...]}` or `{"size", "indices", "values"}`, read exactly.
-    static func vector(_ j: Any?) throws -> Vector? {
-        guard let o = j as? [String: Any] else { return nil }
-        if let d = doubles(o["dense"]) { return Vectors.dense(d) }
-        guard let size = (o["size"] as? NSNumber)?.intValue, let ix = o["indices"] as? [NSNumber], let vs = doubles(o["values"]) else {
-            throw EmberError.internalError("bad vector JSON \(o)")
-        }
-        return try Vectors.sparse(size, ix.map(\.intValue), vs)
-    }
+    static func vector(_ j: Any?) throws -> Vector? { try Expected.vector(j) }
 
     /// The rows of `df` ordered by id, as values of `columns` (id first).
     static func rows(_ df: DataFrame, _ columns: [String]) throws -> [[Value]] {

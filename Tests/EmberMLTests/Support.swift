@@ -14,9 +14,12 @@ enum Expected {
         return obj
     }
 
+    /// A JSON number read exactly: Foundation on Linux parses JSON numbers as decimals whose
+    /// `doubleValue` can be off by an ulp, so the decimal text is parsed instead.
     static func double(_ j: Any?) -> Double? {
         if let s = j as? String { return s == "NaN" ? .nan : s == "Infinity" ? .infinity : s == "-Infinity" ? -.infinity : nil }
-        return (j as? NSNumber)?.doubleValue
+        guard let n = j as? NSNumber else { return nil }
+        return Double(n.description) ?? n.doubleValue
     }
 
     static func doubles(_ j: Any?) -> [Double]? {
