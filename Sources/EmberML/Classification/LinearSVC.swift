@@ -298,15 +298,6 @@ struct HingeLoss {
         let inv = 1 / weightSum
         loss *= inv
         BLAS.scal(inv, &grad)
-        if l2 != 0 {
-            var reg = 0.0
-            for j in 0..<d {
-                let s = l2Scale?[j] ?? 1
-                reg += x[j] * x[j] * s
-                grad[j] += l2 * x[j] * s
-            }
-            loss += 0.5 * l2 * reg
-        }
-        return loss
+        return loss + L2Regularization.apply(l2, scale: l2Scale, coefficients: x, sets: 1, numFeatures: d, grad: &grad)
     }
 }

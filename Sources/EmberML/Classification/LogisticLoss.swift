@@ -79,19 +79,7 @@ struct LogisticLoss {
         let inv = 1 / weightSum
         loss *= inv
         BLAS.scal(inv, &grad)
-        if l2 != 0 {
-            var reg = 0.0
-            for c in 0..<k {
-                for j in 0..<d {
-                    let i = c * d + j
-                    let s = l2Scale?[j] ?? 1
-                    reg += x[i] * x[i] * s
-                    grad[i] += l2 * x[i] * s
-                }
-            }
-            loss += 0.5 * l2 * reg
-        }
-        return loss
+        return loss + L2Regularization.apply(l2, scale: l2Scale, coefficients: x, sets: k, numFeatures: d, grad: &grad)
     }
 
     private func binomialRange(_ range: Range<Int>, _ c: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>, _ d: Int) -> Double {
