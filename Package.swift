@@ -45,10 +45,11 @@ let package = Package(
         .target(
             name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberIO"],
             swiftSettings: settings + [.define("EMBER_OPENBLAS", .when(traits: ["OpenBLAS"]))]),
+        .target(name: "EmberExamples", dependencies: ["Ember", "EmberML", "EmberDatagen", "EmberIO"], swiftSettings: settings),
         .target(name: "EmberDatagen", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),
         .executableTarget(
             name: "ember",
-            dependencies: ["Ember", "EmberDatagen", "EmberML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Ember", "EmberDatagen", "EmberML", "EmberExamples", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: settings),
 
         .testTarget(name: "EmberCoreTests", dependencies: ["EmberCore"], swiftSettings: settings),
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "Ember"], exclude: ["golden"], swiftSettings: settings),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "EmberExec", "EmberIO"], exclude: ["sql"], swiftSettings: settings),
         .testTarget(name: "EmberMLTests", dependencies: ["EmberML", "Ember"], exclude: ["expected"], swiftSettings: settings),
+        .testTarget(name: "EmberExamplesTests", dependencies: ["EmberExamples", "EmberML", "EmberDatagen", "Ember"], swiftSettings: settings),
         .testTarget(name: "EmberDatagenTests", dependencies: ["EmberDatagen", "Ember", "EmberIO"], swiftSettings: settings),
     ]
 )
