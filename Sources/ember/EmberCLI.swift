@@ -95,9 +95,16 @@ struct SQLCommand: ParsableCommand {
     }
 }
 
+/// `ember demo`: the mortgage job (default) and the engine tour.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "End-to-end demo: generate loans, write CSV, read it back, aggregate and join with SQL and DataFrames.")
+        commandName: "demo", abstract: "End-to-end demos: the XGBoost mortgage job (default) and a tour of the data engine.",
+        subcommands: [MortgageDemoCommand.self, EngineDemoCommand.self], defaultSubcommand: MortgageDemoCommand.self)
+}
+
+struct EngineDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine", abstract: "Generate loans, write CSV, read it back, aggregate and join with SQL and DataFrames.")
 
     @Option(help: "Rows to generate.") var rows: Int = 200_000
     @Option(help: "Working directory.") var dir: String = NSTemporaryDirectory() + "ember-demo"
