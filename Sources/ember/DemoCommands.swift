@@ -60,3 +60,19 @@ enum TextCorpusLines {
         try EmberDatagenText.corpus(spark)
     }
 }
+
+/// `ember example humidity`.
+struct HumidityExampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "humidity", abstract: "Random-forest regression of daily humidity on a generated 30-year weather series.")
+
+    @Option(help: "Years of daily weather.") var years: Int = 30
+    @Option(help: "Trees in the forest.") var numTrees: Int = 50
+    @Option(help: "Tree depth.") var maxDepth: Int = 8
+
+    func run() throws {
+        try reportingErrors {
+            _ = try HumidityExample.run(try Session.local(), years: years, numTrees: numTrees, maxDepth: maxDepth)
+        }
+    }
+}

@@ -8,7 +8,7 @@ import Foundation
 struct ExampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "example", abstract: "Run an example program on generated data.",
-        subcommands: [TextExample.self, PiExample.self, WordCountExample.self])
+        subcommands: [TextExample.self, PiExample.self, WordCountExample.self, HumidityExampleCommand.self])
 }
 
 /// Text classification: Tokenizer → StopWordsRemover → HashingTF → IDF → LogisticRegression
