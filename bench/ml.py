@@ -22,7 +22,12 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TASKS = ["lr", "linreg", "text"]
+TASKS = ["lr", "linreg", "text", "xgb", "rf", "kmeans", "pca"]
+# Columns of the mortgage feature table that are not features.
+MORTGAGE_NON_FEATURES = ("loan_id", "period", "delinquency_12")
+# The numeric columns KMeans and PCA use (NULLs as 0).
+CLUSTER_COLUMNS = ["orig_interest_rate", "orig_upb", "orig_loan_term", "orig_ltv", "orig_cltv", "dti", "borrower_credit_score",
+                   "interest_rate", "current_actual_upb", "loan_age"]
 ENGINES = ["ember", "sklearn", "spark"]
 REG = 0.01
 
@@ -40,12 +45,59 @@ def read_xy(name, part):
     return x, t.column("label").to_numpy()
 
 
+def read_mortgage(part, columns=None):
+    import numpy as np
+    import pyarrow.parquet as pq
+    t = pq.read_table(os.path.join(data_dir(), f"mortgage-{part}.parquet"))
+    cols = columns or [c for c in t.column_names if c not in MORTGAGE_NON_FEATURES]
+    x = np.column_stack([t.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in cols])
+    return x, t.column("delinquency_12").to_numpy(), cols
+
+
+def run_tree_peer(engine, task):
+    """xgboost (hist) for xgb; scikit-learn for rf, kmeans, pca."""
+    import numpy as np
+    t0 = time.time()
+    if task in ("kmeans", "pca"):
+        x, _, _ = read_mortgage("train", CLUSTER_COLUMNS)
+        x = np.nan_to_num(x, nan=0.0)
+        load = time.time() - t0
+        t1 = time.time()
+        if task == "kmeans":
+            from sklearn.cluster import KMeans
+            m = KMeans(n_clusters=8, n_init=1, max_iter=20, tol=1e-4, random_state=1).fit(x)
+            return load, time.time() - t1, "trainingCost", float(m.inertia_)
+        from sklearn.decomposition import PCA
+        m = PCA(n_components=5, svd_solver="full").fit(x)
+        return load, time.time() - t1, "explainedVarianceRatio", float(sum(m.explained_variance_ratio_))
+    x, y, _ = read_mortgage("train")
+    xt, yt, _ = read_mortgage("test")
+    load = time.time() - t0
+    from sklearn.metrics import accuracy_score, roc_auc_score
+    if task == "xgb":
+        import xgboost as xgb
+        dtrain = xgb.DMatrix(x, label=y, missing=np.nan, nthread=2)
+        t1 = time.time()
+        booster = xgb.train({"tree_method": "hist", "max_depth": 6, "eta": 0.1, "max_bin": 256, "objective": "binary:logistic",
+                             "nthread": 2}, dtrain, num_boost_round=100)
+        fit = time.time() - t1
+        p = booster.predict(xgb.DMatrix(xt, missing=np.nan, nthread=2))
+        return load, fit, "areaUnderROC", float(roc_auc_score(yt, p))
+    from sklearn.ensemble import RandomForestClassifier
+    t1 = time.time()
+    m = RandomForestClassifier(n_estimators=100, max_depth=10, n_jobs=2, random_state=1).fit(x, y)
+    fit = time.time() - t1
+    return load, fit, "accuracy", float(accuracy_score(yt, m.predict(xt)))
+
+
 def run_sklearn(task):
     import numpy as np
     from sklearn.metrics import mean_squared_error, roc_auc_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.linear_model import LogisticRegression, Ridge
+    if task in ("xgb", "rf", "kmeans", "pca"):
+        return run_tree_peer("sklearn", task)
     t0 = time.time()
     if task in ("lr", "linreg"):
         name = "classification" if task == "lr" else "regression"
@@ -89,6 +141,45 @@ def run_spark(task):
     from pyspark.ml.feature import HashingTF, IDF, StopWordsRemover, Tokenizer, VectorAssembler
     from pyspark.ml.regression import LinearRegression
     t1 = time.time()
+    if task in ("xgb", "rf", "kmeans", "pca"):
+        from pyspark.ml.classification import GBTClassifier, RandomForestClassifier
+        from pyspark.ml.clustering import KMeans
+        from pyspark.ml.evaluation import MulticlassClassificationEvaluator
+        from pyspark.ml.feature import PCA
+        train = spark.read.parquet(os.path.join(data_dir(), "mortgage-train.parquet"))
+        test = spark.read.parquet(os.path.join(data_dir(), "mortgage-test.parquet"))
+        if task in ("kmeans", "pca"):
+            train = train.select(CLUSTER_COLUMNS).na.fill(0.0)
+            va = VectorAssembler(inputCols=CLUSTER_COLUMNS, outputCol="features")
+        else:
+            feats = [c for c in train.columns if c not in MORTGAGE_NON_FEATURES]
+            train, test = train.na.fill(-1.0), test.na.fill(-1.0)
+            va = VectorAssembler(inputCols=feats, outputCol="features")
+        train = va.transform(train).cache()
+        train.count()
+        load = time.time() - t1
+        t2 = time.time()
+        if task == "kmeans":
+            m = KMeans(k=8, maxIter=20, seed=1).fit(train)
+            fit = time.time() - t2
+            value, metric = m.summary.trainingCost, "trainingCost"
+        elif task == "pca":
+            m = PCA(k=5, inputCol="features", outputCol="pca").fit(train)
+            fit = time.time() - t2
+            value, metric = float(sum(m.explainedVariance)), "explainedVarianceRatio"
+        else:
+            est = (GBTClassifier(labelCol="delinquency_12", maxIter=100, maxDepth=6, maxBins=256, stepSize=0.1) if task == "xgb"
+                   else RandomForestClassifier(labelCol="delinquency_12", numTrees=100, maxDepth=10, seed=1))
+            m = est.fit(train)
+            fit = time.time() - t2
+            pred = m.transform(va.transform(test))
+            if task == "xgb":
+                value, metric = BinaryClassificationEvaluator(labelCol="delinquency_12").evaluate(pred), "areaUnderROC"
+            else:
+                value, metric = MulticlassClassificationEvaluator(labelCol="delinquency_12", metricName="accuracy").evaluate(pred), "accuracy"
+        jvm_mb = None
+        spark.stop()
+        return load, fit, metric, value, jvm, jvm_mb
     if task in ("lr", "linreg"):
         name = "classification" if task == "lr" else "regression"
         train = spark.read.parquet(os.path.join(data_dir(), f"{name}-train.parquet"))
@@ -166,6 +257,7 @@ def main():
         return
     tasks = [a for a in sys.argv[1:] if a in TASKS] or TASKS
     engines = os.environ.get("BENCH_ML_ENGINES", ",".join(ENGINES)).split(",")
+    # xgb's peer is the xgboost package (hist); it runs in the "sklearn" column.
     info = ""
     try:
         with open(os.path.join(HERE, "out", "bin", "ember.info")) as f:

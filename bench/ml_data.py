@@ -5,6 +5,8 @@
   over correlated Gaussian features; 1,000,000 train and 200,000 test rows at scale 1.
 - regression-{train,test}.parquet: x0..x29 and label = x·w + b + noise.
 - text-{train,test}.parquet: id, label, text: `ember datagen text` (200,000 + 50,000 documents).
+- mortgage-{train,test}.parquet: the mortgage demo's feature table (`ember datagen mortgage`,
+  45,000 loans, about 1.3M loan-months; label delinquency_12), split by loan_id % 5.
 
 Deterministic (numpy seed 7; Ember's corpus seed 42). Existing files are kept.
 """
@@ -62,6 +64,20 @@ def main():
             print(f"ml_data: text {part}", file=sys.stderr)
             subprocess.run([args.ember, "datagen", "text", "--docs", str(docs), "--seed", str(seed), "--out", path], check=True,
                            stdout=subprocess.DEVNULL)
+    mort = os.path.join(out, "mortgage-train.parquet")
+    if not os.path.exists(mort):
+        # The mortgage demo's feature table (one row per loan-month, label delinquency_12),
+        # split by loan: loan_id % 5 == 0 is the test set.
+        print("ml_data: mortgage features", file=sys.stderr)
+        loans = max(1000, int(45_000 * args.scale))
+        subprocess.run([args.ember, "datagen", "mortgage", "--loans", str(loans), "--out", os.path.join(out, "mortgage")], check=True,
+                       stdout=subprocess.DEVNULL)
+        t = pq.read_table(os.path.join(out, "mortgage", "features"))
+        t = t.drop([c for c in ("period",) if c in t.column_names])
+        cols = {c: t.column(c) for c in t.column_names}
+        test = np.asarray(cols["loan_id"].to_numpy() % 5 == 0)
+        pq.write_table(t.filter(pa.array(~test)), mort, compression="snappy")
+        pq.write_table(t.filter(pa.array(test)), os.path.join(out, "mortgage-test.parquet"), compression="snappy")
     print(out)
 
 

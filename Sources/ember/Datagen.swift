@@ -1,13 +1,14 @@
 import ArgumentParser
 import Ember
 import EmberDatagen
+import EmberExamples
 import enum EmberIO.SaveMode
 import Foundation
 
 /// `ember datagen …`: synthetic datasets.
 struct DatagenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "datagen", abstract: "Generate synthetic datasets.", subcommands: [DatagenLoansCommand.self, DatagenTextCommand.self])
+        commandName: "datagen", abstract: "Generate synthetic datasets.", subcommands: [DatagenLoansCommand.self, DatagenTextCommand.self, DatagenMortgageCommand.self])
 }
 
 enum DatagenFormat: String, ExpressibleByArgument {
@@ -71,5 +72,25 @@ struct DatagenTextCommand: ParsableCommand {
         let spark = try Session.local()
         try TextCorpus.generate(session: spark, documents: docs, seed: seed).write.mode("overwrite").parquet(out)
         print("wrote \(docs) documents to \(out)")
+    }
+}
+
+/// `ember datagen mortgage --loans N --out DIR`: raw loans (DIR/raw) and the demo's labelled
+/// feature table (DIR/features, Parquet), the input of the boosting and forest benchmarks.
+struct DatagenMortgageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mortgage", abstract: "Generated loans and the mortgage demo's labelled feature table (Parquet).")
+
+    @Option(help: "Number of loans.") var loans: Int
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Output directory: raw/ and features/.") var out: String
+
+    func run() throws {
+        try reportingErrors {
+            let spark = try Session.local()
+            _ = try LoanDatagen.write(try LoanGenerator(loans: loans, seed: seed), to: out + "/raw", options: LoanDatagenOptions(mode: .overwrite))
+            try MortgageETL.features(spark, dir: out + "/raw").write.mode("overwrite").parquet(out + "/features")
+            print("wrote \(try spark.read.parquet(out + "/features").count()) feature rows to \(out)/features")
+        }
     }
 }
