@@ -271,7 +271,7 @@ def main():
             print(json.dumps(r), file=sys.stderr)
         rows.append((t, recs))
     out = ["", f"Ember binary {info}; {os.environ.get('BENCH_THREADS', '2')} threads per engine; fit seconds (input in memory), test metric, peak MB.", "",
-           "| task | Ember fit s | scikit-learn fit s | Spark fit s (+ JVM start) | sklearn / Ember | Spark / Ember | metric: Ember / sklearn / Spark | peak MB Ember / sklearn / Spark |",
+           "| task | Ember fit s | peer fit s (scikit-learn; xgboost hist for xgb) | Spark fit s (+ JVM start) | peer / Ember | Spark / Ember | metric: Ember / peer / Spark | peak MB Ember / peer / Spark |",
            "|---|---|---|---|---|---|---|---|"]
     for t, recs in rows:
         def g(e, k):
