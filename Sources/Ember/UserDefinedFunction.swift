@@ -14,11 +14,12 @@ public struct UserDefinedFunction {
     }
 }
 
-/// Registers `body` as a function returning `returnType`; `name` shows in plans.
+/// Registers `body` as a function returning `returnType`; `name` shows in plans. A column
+/// made by a call to it (and named by `withColumn` or `alias`) carries `metadata`.
 public func udf(
-    _ name: String, returnType: DataType, nullable: Bool = true,
+    _ name: String, returnType: DataType, nullable: Bool = true, metadata: [String: String] = [:],
     _ body: @escaping (_ args: [EmberColumnar.Column], _ count: Int) throws -> EmberColumnar.Column
 ) -> UserDefinedFunction {
     let kernel = UserKernel { call in try body(call.args, call.count) }
-    return UserDefinedFunction(function: UserFunctions.register(name: name, returnType: returnType, nullable: nullable, implementation: kernel))
+    return UserDefinedFunction(function: UserFunctions.register(name: name, returnType: returnType, nullable: nullable, metadata: metadata, implementation: kernel))
 }

@@ -157,11 +157,32 @@ public struct StructField: Hashable, Sendable {
     public var name: String
     public var dataType: DataType
     public var nullable: Bool
+    /// Spark's field metadata, by key, each value a JSON text (ML stages describe their
+    /// output columns under "ml_attr"). Not part of equality: two fields that differ only
+    /// in metadata are the same field.
+    public var metadata: [String: String] = [:]
 
     public init(_ name: String, _ dataType: DataType, nullable: Bool = true) {
         self.name = name
         self.dataType = dataType
         self.nullable = nullable
+    }
+
+    public init(_ name: String, _ dataType: DataType, nullable: Bool = true, metadata: [String: String]) {
+        self.name = name
+        self.dataType = dataType
+        self.nullable = nullable
+        self.metadata = metadata
+    }
+
+    public static func == (a: StructField, b: StructField) -> Bool {
+        a.name == b.name && a.dataType == b.dataType && a.nullable == b.nullable
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(dataType)
+        h.combine(nullable)
     }
 
     /// Spark's `StructField.toDDL`.

@@ -95,6 +95,8 @@ public struct Attribute: Hashable, Sendable {
     public var nullable: Bool
     /// Table or alias names that can qualify this column (`t` in `t.a`).
     public var qualifier: [String]
+    /// The column's metadata (see `StructField.metadata`); not part of equality.
+    public var metadata: [String: String] = [:]
 
     public init(id: Int, name: String, dataType: DataType, nullable: Bool, qualifier: [String] = []) {
         self.id = id
@@ -104,7 +106,24 @@ public struct Attribute: Hashable, Sendable {
         self.qualifier = qualifier
     }
 
-    public var field: StructField { StructField(name, dataType, nullable: nullable) }
+    public init(id: Int, name: String, dataType: DataType, nullable: Bool, qualifier: [String] = [], metadata: [String: String]) {
+        self.init(id: id, name: name, dataType: dataType, nullable: nullable, qualifier: qualifier)
+        self.metadata = metadata
+    }
+
+    public var field: StructField { StructField(name, dataType, nullable: nullable, metadata: metadata) }
+
+    public static func == (a: Attribute, b: Attribute) -> Bool {
+        a.id == b.id && a.name == b.name && a.dataType == b.dataType && a.nullable == b.nullable && a.qualifier == b.qualifier
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(id)
+        h.combine(name)
+        h.combine(dataType)
+        h.combine(nullable)
+        h.combine(qualifier)
+    }
 }
 
 public enum FunctionKind: Hashable, Sendable {

@@ -44,7 +44,15 @@ extension Expr {
     public func toAttribute() throws -> Attribute {
         switch self {
         case .attribute(let a): return a
-        case .alias(let e, let name, let id?): return Attribute(id: id, name: name, dataType: e.dataType, nullable: e.nullable)
+        case .alias(let e, let name, let id?):
+            // Metadata follows a renamed column, or comes from the function that makes it.
+            var metadata: [String: String] = [:]
+            switch e {
+            case .attribute(let a): metadata = a.metadata
+            case .call(let c): metadata = UserFunctions.lookup(c.name)?.metadata ?? [:]
+            default: break
+            }
+            return Attribute(id: id, name: name, dataType: e.dataType, nullable: e.nullable, metadata: metadata)
         default: throw EmberError.internalError("not a named expression: \(ExprPrinter.sql(self))")
         }
     }

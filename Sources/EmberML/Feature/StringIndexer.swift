@@ -200,7 +200,8 @@ public final class StringIndexerModel: Model {
         for (k, (_, o)) in p.enumerated() {
             let map = maps[k]
             let invalid = Double(labelsArray[k].count)
-            let index = udf("string_indexer", returnType: .double, nullable: false) { cols, n in
+            let values = labelsArray[k] + (keep ? ["__unknown"] : [])
+            let index = udf("string_indexer", returnType: .double, nullable: false, metadata: MLAttributes.nominal(name: o, values: values)) { cols, n in
                 let s = cols[0]
                 return FeatureSupport.doubleColumn(try [Double](unsafeUninitializedCapacity: n) { b, c in
                     for i in 0..<n {

@@ -56,10 +56,21 @@ public final class VectorAssembler: Transformer {
         let args = zip(inputs, isVector).map { c, v in v ? col(c) : col(c).cast(.double) }
         let keep = mode == "keep"
         let stage = uid
-        let assemble = udf("vector_assembler", returnType: .vector, nullable: false) { cols, n in
+        let outName = try value(outputCol)
+        // The output's attributes: each input's own (a nominal index, a vector's group) or
+        // numeric; none when a vector input does not say its size.
+        var features: [MLAttributes.Feature]? = []
+        for c in inputs {
+            let f = try SchemaUtils.field(schema, c, stage: uid)
+            if let fs = MLAttributes.features(f) { features?.append(contentsOf: fs) } else if f.dataType.isVector { features = nil } else {
+                features?.append(.numeric)  // numbers and booleans, as Spark
+            }
+        }
+        let metadata = features.map { MLAttributes.group(name: outName, features: $0) } ?? [:]
+        let assemble = udf("vector_assembler", returnType: .vector, nullable: false, metadata: metadata) { cols, n in
             try VectorAssembler.assemble(cols, count: n, vectors: isVector, keep: keep, stage: stage)
         }
-        return input.withColumn(try value(outputCol), assemble(args))
+        return input.withColumn(outName, assemble(args))
     }
 
     static func assemble(_ cols: [ColumnData], count n: Int, vectors: [Bool], keep: Bool, stage: String) throws -> ColumnData {

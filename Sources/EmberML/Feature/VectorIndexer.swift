@@ -116,7 +116,10 @@ public final class VectorIndexerModel: Model {
         let stage = uid
         let out = try value(outputCol)
         // Invalid rows become NULL under "skip" and are then filtered out.
-        let column = VectorKernels.column("vector_indexer", try value(inputCol), stage: uid, size: numFeatures) {
+        let attributes = MLAttributes.group(name: out, features: (0..<numFeatures).map { j in
+            categoryValues[j].map { .nominal(values: $0.count) } ?? .numeric
+        })
+        let column = VectorKernels.column("vector_indexer", try value(inputCol), stage: uid, size: numFeatures, metadata: attributes) {
             var dense: [Double] = [], idx: [Int32] = [], vals: [Double] = []
             return { r, row, a in
                 idx.removeAll(keepingCapacity: true); vals.removeAll(keepingCapacity: true)

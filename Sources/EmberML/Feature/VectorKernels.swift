@@ -23,9 +23,9 @@ enum VectorKernels {
 
     /// A vector column transformer: the udf applied to `input`. `make` builds the row
     /// kernel once per batch (batches run concurrently; each kernel owns its scratch space).
-    static func column(_ name: String, _ input: String, stage: String, size: Int?,
+    static func column(_ name: String, _ input: String, stage: String, size: Int?, metadata: [String: String] = [:],
                        _ make: @escaping () -> RowKernel) -> Ember.Column {
-        let f = udf(name, returnType: .vector, nullable: true) { cols, _ in
+        let f = udf(name, returnType: .vector, nullable: true, metadata: metadata) { cols, _ in
             try VectorKernels.map(cols[0], stage: stage, size: size, make())
         }
         return f(col(input))

@@ -60,9 +60,9 @@ public final class Analyzer {
             return .subqueryAlias(try freshCopy(view), name)
         case .read(let ds):
             let schema = try catalog.resolveSource(ds)
-            return .scan(ScanNode(source: .files(ds), fullOutput: schema.fields.map { Attribute.fresh($0.name, $0.dataType, nullable: $0.nullable) }))
+            return .scan(ScanNode(source: .files(ds), fullOutput: schema.fields.map { Attribute.fresh($0) }))
         case .localRelation(let l):
-            return .scan(ScanNode(source: .local(l), fullOutput: l.schema.fields.map { Attribute.fresh($0.name, $0.dataType, nullable: $0.nullable) }))
+            return .scan(ScanNode(source: .local(l), fullOutput: l.schema.fields.map { Attribute.fresh($0) }))
         case .range(let s, let e, let st, let n):
             guard st != 0 else { throw EmberError.invalidArgument("The step of range must not be 0.") }
             return .scan(ScanNode(source: .range(start: s, end: e, step: st, numPartitions: n), fullOutput: [Attribute.fresh("id", .long, nullable: false)]))

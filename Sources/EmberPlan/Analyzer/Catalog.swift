@@ -28,4 +28,9 @@ extension Attribute {
     public static func fresh(_ name: String, _ type: DataType, nullable: Bool = true) -> Attribute {
         Attribute(id: ExprIds.next(), name: name, dataType: type, nullable: nullable)
     }
+
+    /// A new attribute for a schema field (its metadata included).
+    public static func fresh(_ field: StructField) -> Attribute {
+        Attribute(id: ExprIds.next(), name: field.name, dataType: field.dataType, nullable: field.nullable, metadata: field.metadata)
+    }
 }

@@ -10,12 +10,15 @@ public final class UserFunction {
     public let returnType: DataType
     public let nullable: Bool
     public let implementation: AnyObject
+    /// Metadata of the column a call to this function makes (`StructField.metadata`).
+    public let metadata: [String: String]
 
-    init(key: String, returnType: DataType, nullable: Bool, implementation: AnyObject) {
+    init(key: String, returnType: DataType, nullable: Bool, implementation: AnyObject, metadata: [String: String]) {
         self.key = key
         self.returnType = returnType
         self.nullable = nullable
         self.implementation = implementation
+        self.metadata = metadata
     }
 }
 
@@ -27,11 +30,11 @@ public enum UserFunctions {
     private static let lock = NSLock()
 
     /// Registers an implementation under a fresh key derived from `name`.
-    public static func register(name: String, returnType: DataType, nullable: Bool = true, implementation: AnyObject) -> UserFunction {
+    public static func register(name: String, returnType: DataType, nullable: Bool = true, metadata: [String: String] = [:], implementation: AnyObject) -> UserFunction {
         lock.lock()
         defer { lock.unlock() }
         next += 1
-        let f = UserFunction(key: "\(name)#\(next)", returnType: returnType, nullable: nullable, implementation: implementation)
+        let f = UserFunction(key: "\(name)#\(next)", returnType: returnType, nullable: nullable, implementation: implementation, metadata: metadata)
         table[f.key] = f
         return f
     }
