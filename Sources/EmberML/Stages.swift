@@ -40,4 +40,8 @@ let builtinStages: [PipelineStage.Type] = [
     ClusteringEvaluator.self,
     // word2vec
     Word2Vec.self, Word2VecModel.self,
+    // trees
+    DecisionTreeClassifier.self, DecisionTreeClassificationModel.self, DecisionTreeRegressor.self, DecisionTreeRegressionModel.self,
+    RandomForestClassifier.self, RandomForestClassificationModel.self, RandomForestRegressor.self, RandomForestRegressionModel.self,
+    GBTClassifier.self, GBTClassificationModel.self, GBTRegressor.self, GBTRegressionModel.self,
 ]
