@@ -4,7 +4,8 @@ import Foundation
 
 /// The params and training steps shared by Spark's six tree estimators
 /// (`DecisionTreeParams` plus the predictor columns). Categorical features come from the
-/// internal `categoricalFeatures` property until Ember has ML column metadata.
+/// features column's ML attributes (StringIndexer/VectorIndexer through VectorAssembler,
+/// see `MLAttributes`), and from `categoricalFeatures`, which wins where both say.
 public class TreeEstimatorBase: Estimator {
     public let featuresCol = SharedParams.featuresCol()
     public let labelCol = SharedParams.labelCol()
@@ -24,8 +25,11 @@ public class TreeEstimatorBase: Estimator {
     public let leafCol = TreeParams.leafCol()
     public let seed = SharedParams.seed(0)
 
-    /// Feature index → number of categories (values 0..<k) of categorical features.
+    /// Feature index → number of categories (values 0..<k) of categorical features, beyond
+    /// what the features column's metadata says.
     public var categoricalFeatures: [Int: Int] = [:]
+    /// What the features column of the data being fitted says (set by `instances`).
+    var metadataCategorical: [Int: Int] = [:]
 
     public required init(uid: String) { super.init(uid: uid) }
 
@@ -46,6 +50,8 @@ public class TreeEstimatorBase: Estimator {
 
     /// The training rows (non-empty).
     func instances(_ df: DataFrame) throws -> Instances {
+        let features = try SchemaUtils.field(try df.schema(), try value(featuresCol), stage: uid)
+        metadataCategorical = MLAttributes.categoricalFeatures(features)
         let w = get(weightCol).flatMap { $0.isEmpty ? nil : $0 }
         let data = try Instances.load(df, featuresCol: try value(featuresCol), labelCol: try value(labelCol), weightCol: w, stage: uid)
         guard data.count > 0 else { throw MLError.invalidData(uid, "the training dataset is empty") }
@@ -53,7 +59,8 @@ public class TreeEstimatorBase: Estimator {
     }
 
     func binned(_ data: Instances, numClasses: Int) throws -> BinnedFeatures {
-        try BinnedFeatures(data, maxBins: try value(maxBins), numClasses: numClasses, categorical: categoricalFeatures, seed: try value(seed), stage: uid)
+        let categorical = metadataCategorical.merging(categoricalFeatures) { _, explicit in explicit }
+        return try BinnedFeatures(data, maxBins: try value(maxBins), numClasses: numClasses, categorical: categorical, seed: try value(seed), stage: uid)
     }
 
     func strategy(_ data: BinnedFeatures, numClasses: Int, impurity: TreeImpurity, numFeaturesPerNode: Int) throws -> TreeStrategy {
