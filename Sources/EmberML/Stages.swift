@@ -40,4 +40,7 @@ let builtinStages: [PipelineStage.Type] = [
     ClusteringEvaluator.self,
     // word2vec
     Word2Vec.self, Word2VecModel.self,
+    // clustering and pca
+    KMeans.self, KMeansModel.self, PCA.self, PCAModel.self, GaussianMixture.self, GaussianMixtureModel.self,
+    BisectingKMeans.self, BisectingKMeansModel.self,
 ]
