@@ -44,4 +44,7 @@ let builtinStages: [PipelineStage.Type] = [
     DecisionTreeClassifier.self, DecisionTreeClassificationModel.self, DecisionTreeRegressor.self, DecisionTreeRegressionModel.self,
     RandomForestClassifier.self, RandomForestClassificationModel.self, RandomForestRegressor.self, RandomForestRegressionModel.self,
     GBTClassifier.self, GBTClassificationModel.self, GBTRegressor.self, GBTRegressionModel.self,
+    // clustering and pca
+    KMeans.self, KMeansModel.self, PCA.self, PCAModel.self, GaussianMixture.self, GaussianMixtureModel.self,
+    BisectingKMeans.self, BisectingKMeansModel.self,
 ]
