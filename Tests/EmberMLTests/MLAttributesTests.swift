@@ -32,3 +32,28 @@ final class MLAttributesTests: XCTestCase {
         XCTAssertEqual(field, StructField("features", .vector, nullable: false))
     }
 }
+
+extension MLAttributesTests {
+    /// A StringIndexer column assembled into the features makes a tree split on it as a
+    /// category (`feature 1 in {…}`), as Spark's trees read the attribute metadata.
+    func testTreesSplitIndexedStringsAsCategories() throws {
+        let spark = TestSession.spark
+        var rows: [[Value]] = []
+        for i in 0..<120 {
+            let cat = ["red", "green", "blue", "white"][i % 4]
+            let label: Double = (cat == "red" || cat == "white") ? 1 : 0
+            rows.append([.double(Double(i % 7)), .string(cat), .double(label)])
+        }
+        let df = try spark.createDataFrame(rows, schema: "x DOUBLE, color STRING, label DOUBLE")
+        let indexed = try StringIndexer(inputCol: "color", outputCol: "color_idx").fit(df).transform(df)
+        let data = try VectorAssembler(inputCols: ["x", "color_idx"], outputCol: "features").transform(indexed)
+        let dt = DecisionTreeClassifier()
+        dt.set(dt.maxDepth, 2)
+        let model = try dt.fit(data)
+        XCTAssertTrue(model.toDebugString.contains("feature 1 in {"), model.toDebugString)
+        // The same data without attributes splits on thresholds.
+        let plain = try spark.createDataFrame(try data.select("features", "label").collect().map { $0.values },
+                                              schema: Schema([StructField("features", .vector), StructField("label", .double)]))
+        XCTAssertFalse(try dt.fit(plain).toDebugString.contains(" in {"))
+    }
+}
