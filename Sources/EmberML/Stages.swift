@@ -40,4 +40,6 @@ let builtinStages: [PipelineStage.Type] = [
     ClusteringEvaluator.self,
     // word2vec
     Word2Vec.self, Word2VecModel.self,
+    // xgboost
+    XGBoostClassifier.self, XGBoostClassificationModel.self, XGBoostRegressor.self, XGBoostRegressionModel.self,
 ]
