@@ -47,4 +47,6 @@ let builtinStages: [PipelineStage.Type] = [
     // clustering and pca
     KMeans.self, KMeansModel.self, PCA.self, PCAModel.self, GaussianMixture.self, GaussianMixtureModel.self,
     BisectingKMeans.self, BisectingKMeansModel.self,
+    // xgboost
+    XGBoostClassifier.self, XGBoostClassificationModel.self, XGBoostRegressor.self, XGBoostRegressionModel.self,
 ]

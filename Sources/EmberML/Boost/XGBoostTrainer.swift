@@ -1,0 +1,94 @@
+import Foundation
+
+/// The boosting loop: quantile cuts and binning once, then per round gradients from the
+/// cached margins (float, as XGBoost), one tree per margin group, margins updated from the
+/// final row partition; with a validation set, the eval metric each round and early stopping
+/// (XGBoost's `EarlyStopping` callback: stop after `early_stopping_rounds` rounds without a
+/// strict improvement; `bestIteration` is the best round).
+enum XGBoostTrainer {
+    static func train(_ data: XGBoostMatrix, valid: XGBoostMatrix?, config c: XGBoostConfig, groups k: Int, stage: String) throws -> XGBoostBooster {
+        let d = data.numFeatures
+        let cuts = XGBoostCuts.build(data, maxBin: c.maxBin)
+        var maxBins = 0
+        for f in 0..<d { maxBins = max(maxBins, cuts.numBins(f)) }
+        if maxBins < 255 {
+            return try run(cuts.binMatrix(data, as: UInt8.self), data, valid, cuts, c, k, stage)
+        }
+        return try run(cuts.binMatrix(data, as: UInt16.self), data, valid, cuts, c, k, stage)
+    }
+
+    static func run<B: FixedWidthInteger & UnsignedInteger>(_ bins: [B], _ data: XGBoostMatrix, _ valid: XGBoostMatrix?, _ cuts: XGBoostCuts,
+                                                             _ c: XGBoostConfig, _ k: Int, _ stage: String) throws -> XGBoostBooster {
+        let n = data.count, d = data.numFeatures
+        let base = XGBoostObjective.baseMargins(c.objective, numClass: k, baseScore: c.baseScore, labels: data.labels, weights: data.weights)
+        var booster = XGBoostBooster(objective: c.objective, numFeatures: d, groups: k, baseMargins: base, trees: [], bestIteration: nil)
+        let builder = XGBoostTreeBuilder(bins: bins, n: n, d: d, cuts: cuts, config: c, isDense: !data.hasMissing, seed: c.seed)
+        var rng = XGBoostRandom(seed: c.seed ^ 0x5DEE_CE66_D1CE_F00D)
+        var margins = [Float](repeating: 0, count: n * k)
+        for i in 0..<n { for g in 0..<k { margins[i * k + g] = base[g] } }
+        var gh = [Float](repeating: 0, count: 2 * n * k)
+        var g = [Float](repeating: 0, count: n), h = [Float](repeating: 0, count: n)
+        let metric = c.evalMetric ?? XGBoostObjective.defaultMetric(c.objective)
+        let maximize = XGBoostObjective.maximize(metric)
+        var validMargins: [Float] = []
+        var validFlat = XGBoostBooster.Flat()
+        if let v = valid { validMargins = [Float](repeating: 0, count: v.count * k); for i in 0..<v.count { for gi in 0..<k { validMargins[i * k + gi] = base[gi] } } }
+        var bestScore = 0.0, bestRound = 0, sinceBest = 0
+        if c.earlyStoppingRounds != nil && (valid?.count ?? 0) == 0 {
+            throw MLError.invalidParam(stage, "early_stopping_rounds", "needs a validation set (validationIndicatorCol marking some rows)")
+        }
+        for round in 0..<c.numRound {
+            margins.withUnsafeBufferPointer { m in
+                gh.withUnsafeMutableBufferPointer { out in
+                    let mb = m, ob = out
+                    _ = Parallel.mapRanges(n, parts: n >= 8192 ? ProcessInfo.processInfo.activeProcessorCount : 1) { r -> Int in
+                        XGBoostObjective.gradients(c.objective, k: k, margins: mb, labels: data.labels, weights: data.weights,
+                                                   scalePosWeight: c.scalePosWeight, range: r, into: ob)
+                        return 0
+                    }
+                }
+            }
+            var keep: [Bool]? = nil
+            if c.subsample < 1 { keep = (0..<n).map { _ in rng.uniform() < c.subsample } }
+            for group in 0..<k {
+                for i in 0..<n {
+                    g[i] = gh[2 * (i * k + group)]; h[i] = gh[2 * (i * k + group) + 1]
+                    if let keep, !keep[i] { g[i] = 0; h[i] = 0 }
+                }
+                let tree = builder.grow(g: g, h: h)
+                for node in 0..<tree.count where tree.left[node] < 0 {
+                    let v = tree.value[node]
+                    let s = builder.segStart[node]
+                    for t in s..<(s + builder.segCount[node]) { margins[Int(builder.rows[t]) * k + group] += v }
+                }
+                booster.trees.append(tree)
+            }
+            guard let v = valid, v.count > 0 else { continue }
+            // Add this round's trees to the validation margins.
+            let roundTrees = XGBoostBooster(objective: c.objective, numFeatures: d, groups: k, baseMargins: [Float](repeating: 0, count: k),
+                                            trees: Array(booster.trees.suffix(k)), bestIteration: nil)
+            validFlat = roundTrees.flatten()
+            var delta = [Float](repeating: 0, count: v.count * k)
+            delta.withUnsafeMutableBufferPointer { o in
+                v.x.withUnsafeBufferPointer { x in
+                    if let ob = o.baseAddress, let xb = x.baseAddress {
+                        XGBoostBooster.predictMargins(validFlat, groups: k, base: [Float](repeating: 0, count: k), d: d, x: xb, rows: v.count, out: ob)
+                    }
+                }
+            }
+            for i in 0..<validMargins.count { validMargins[i] += delta[i] }
+            var preds = validMargins
+            preds.withUnsafeMutableBufferPointer { XGBoostObjective.transform(c.objective, k: k, $0) }
+            let score = XGBoostObjective.metric(metric, k: k, predictions: preds, labels: v.labels, weights: v.weights)
+            guard let esr = c.earlyStoppingRounds else { continue }
+            if round == 0 || (maximize ? score > bestScore : score < bestScore) {
+                bestScore = score; bestRound = round; sinceBest = 0
+            } else {
+                sinceBest += 1
+            }
+            booster.bestIteration = bestRound
+            if sinceBest >= esr { break }
+        }
+        return booster
+    }
+}
