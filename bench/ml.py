@@ -51,7 +51,7 @@ def read_mortgage(part, columns=None):
     t = pq.read_table(os.path.join(data_dir(), f"mortgage-{part}.parquet"))
     cols = columns or [c for c in t.column_names if c not in MORTGAGE_NON_FEATURES]
     x = np.column_stack([t.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in cols])
-    return x, t.column("delinquency_12").to_numpy(), cols
+    return x, t.column("delinquency_12").to_numpy(zero_copy_only=False).astype(np.float64), cols
 
 
 def run_tree_peer(engine, task):

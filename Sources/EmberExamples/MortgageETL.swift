@@ -43,7 +43,7 @@ public enum MortgageETL {
                 FROM perf),
             first90 AS (SELECT loan_id, min(period) AS delinquency_90 FROM perf WHERE status >= 3 GROUP BY loan_id),
             labelled AS (
-                SELECT w.*, CASE WHEN f.delinquency_90 > w.period AND f.delinquency_90 <= add_months(w.period, 12) THEN 1.0 ELSE 0.0 END
+                SELECT w.*, CASE WHEN f.delinquency_90 > w.period AND f.delinquency_90 <= add_months(w.period, 12) THEN 1.0D ELSE 0.0D END
                        AS delinquency_12
                 FROM windowed w LEFT JOIN first90 f ON w.loan_id = f.loan_id
                 WHERE w.status IS NULL OR w.status < 3)
