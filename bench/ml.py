@@ -128,6 +128,19 @@ def run_sklearn(task):
     return load, fit, "areaUnderROC", roc_auc_score(te["label"], model.predict_proba(te["text"])[:, 1])
 
 
+def jvm_peak_mb(spark):
+    """The Spark driver JVM's high-water RSS in MB (None when it cannot be read)."""
+    try:
+        pid = spark._jvm.java.lang.ProcessHandle.current().pid()
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except Exception:  # noqa: BLE001 - peak memory is informative only
+        return None
+    return None
+
+
 def run_spark(task):
     t0 = time.time()
     from pyspark.sql import SparkSession
@@ -177,7 +190,7 @@ def run_spark(task):
                 value, metric = BinaryClassificationEvaluator(labelCol="delinquency_12").evaluate(pred), "areaUnderROC"
             else:
                 value, metric = MulticlassClassificationEvaluator(labelCol="delinquency_12", metricName="accuracy").evaluate(pred), "accuracy"
-        jvm_mb = None
+        jvm_mb = jvm_peak_mb(spark)
         spark.stop()
         return load, fit, metric, value, jvm, jvm_mb
     if task in ("lr", "linreg"):
@@ -204,15 +217,7 @@ def run_spark(task):
     model = pipe.fit(train)
     fit = time.time() - t2
     value = ev.evaluate(model.transform(test))
-    jvm_mb = None
-    try:
-        pid = spark._jvm.java.lang.ProcessHandle.current().pid()
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    jvm_mb = int(line.split()[1]) // 1024
-    except Exception:  # noqa: BLE001 - peak memory is informative only
-        pass
+    jvm_mb = jvm_peak_mb(spark)
     spark.stop()
     return load, fit, ev.getMetricName(), value, jvm, jvm_mb
 
