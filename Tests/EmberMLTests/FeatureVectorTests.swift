@@ -68,6 +68,20 @@ final class FeatureVectorTests: XCTestCase {
             XCTAssertEqual(c.selectedFeatures, e?["selected"] as? [Int], "k \(k)")
             try FeatureData.check(try FeatureData.rows(c.transform(chi), ["id", "o"]), e?["rows"], "chisq \(k)")
         }
+        // Every selector type (Spark 4.1.1's choices on a wider table).
+        let wide = try XCTUnwrap(try FeatureData.expected("chi_wide_rows") as? [[Any]])
+        let wideRows: [[Value]] = wide.map { r in
+            [.int(Int32((r[0] as? NSNumber)?.intValue ?? -1)), Vectors.dense(Expected.doubles(r[1]) ?? []).value, .double(Expected.double(r[2]) ?? .nan)]
+        }
+        let wideDF = try TestSession.spark.createDataFrame(wideRows, schema: Schema([StructField("id", .int), StructField("features", .vector), StructField("label", .double)]))
+        for (type, param, value) in [("numTopFeatures", "numTopFeatures", 3.0), ("percentile", "percentile", 0.5), ("fpr", "fpr", 0.2),
+                                     ("fdr", "fdr", 0.3), ("fwe", "fwe", 0.3)] {
+            let sel = ChiSqSelector()
+            sel.set(sel.selectorType, type).set(sel.outputCol, "o")
+            try sel.set(name: param, json: param == "numTopFeatures" ? Int(value) as Any : value as Any)
+            let m = try XCTUnwrap(try sel.fit(wideDF) as? ChiSqSelectorModel)
+            XCTAssertEqual(m.selectedFeatures, try FeatureData.expected("chisq_type_" + type) as? [Int], type)
+        }
         // P(1, x) = 1 − e^(−x): the chi-squared CDF with 2 degrees of freedom.
         XCTAssertEqual(ChiSqSelector.regularizedGammaP(1, 0.5), 1 - Foundation.exp(-0.5), accuracy: 1e-15)
         XCTAssertEqual(ChiSqSelector.regularizedGammaP(1, 7), 1 - Foundation.exp(-7), accuracy: 1e-15)

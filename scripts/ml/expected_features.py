@@ -171,6 +171,17 @@ chi = spark.createDataFrame([
 for k in [1, 2]:
     m = F.ChiSqSelector(numTopFeatures=k, outputCol="o").fit(chi)
     out["chisq_%d" % k] = {"selected": list(m.selectedFeatures), "rows": rows(m.transform(chi), ["id", "o"])}
+# Every selector type on a wider table, so the rules pick different sets.
+import random as _random
+_r = _random.Random(5)
+chi_wide = spark.createDataFrame([
+    (i, Vectors.dense([float(_r.randint(0, 2)) if j % 3 else float((i + j) % 2 if i % 4 else _r.randint(0, 1)) for j in range(8)]), float(i % 2))
+    for i in range(60)], ["id", "features", "label"])
+out["chi_wide_rows"] = [[r.id, list(r.features.toArray()), r.label] for r in chi_wide.orderBy("id").collect()]
+for st, kw in [("numTopFeatures", {"numTopFeatures": 3}), ("percentile", {"percentile": 0.5}), ("fpr", {"fpr": 0.2}),
+               ("fdr", {"fdr": 0.3}), ("fwe", {"fwe": 0.3})]:
+    m = F.ChiSqSelector(selectorType=st, outputCol="o", **kw).fit(chi_wide)
+    out["chisq_type_" + st] = list(m.selectedFeatures)
 m = F.VectorIndexer(inputCol="features", outputCol="o", maxCategories=2, handleInvalid="keep").fit(chi)
 out["vindexer"] = {"categoryMaps": {str(k): {str(kk): vv for kk, vv in v.items()} for k, v in m.categoryMaps.items()},
                    "rows": rows(m.transform(chi), ["id", "o"])}

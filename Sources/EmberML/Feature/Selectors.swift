@@ -99,7 +99,11 @@ public final class ChiSqSelector: Estimator {
     public let outputCol = SharedParams.outputCol()
     public let numTopFeatures = Param<Int>("numTopFeatures", "Number of features that selector will select, ordered by ascending p-value. If the number of features is < numTopFeatures, then this will select all features.", default: 50, .gtEq(1))
     public let selectorType = Param<String>("selectorType", "The selector type. Supported options: numTopFeatures (default), percentile, fpr, fdr, fwe.", default: "numTopFeatures",
-                                            ParamValidator("Ember supports numTopFeatures") { $0.lowercased() == "numtopfeatures" })
+                                            .oneOf(["numTopFeatures", "percentile", "fpr", "fdr", "fwe"]))
+    public let percentile = Param<Double>("percentile", "Percentile of features that selector will select, ordered by ascending p-value.", default: 0.1, .inRange(0, 1))
+    public let fpr = Param<Double>("fpr", "The highest p-value for features to be kept.", default: 0.05, .inRange(0, 1))
+    public let fdr = Param<Double>("fdr", "The upper bound of the expected false discovery rate.", default: 0.05, .inRange(0, 1))
+    public let fwe = Param<Double>("fwe", "The upper bound of the expected family-wise error rate.", default: 0.05, .inRange(0, 1))
 
     public required init(uid: String) {
         super.init(uid: uid)
@@ -129,10 +133,26 @@ public final class ChiSqSelector: Estimator {
         let pValues = Parallel.mapRanges(d) { r -> [Double] in
             r.map { j in ChiSqSelector.pValue(data, feature: j) }
         }.flatMap { $0 }
-        let k = try value(numTopFeatures)
         let ranked = (0..<d).sorted { pValues[$0] < pValues[$1] || (pValues[$0] == pValues[$1] && $0 < $1) }
+        // Spark's selection rules, over features ordered by ascending p-value.
+        let chosen: [Int]
+        switch try value(selectorType).lowercased() {
+        case "percentile": chosen = Array(ranked.prefix(Int(Double(d) * (try value(percentile)))))
+        case "fpr":
+            let a = try value(fpr)
+            chosen = ranked.filter { pValues[$0] < a }
+        case "fdr":
+            // Benjamini–Hochberg: the longest prefix whose last p-value is ≤ fdr·(i+1)/d.
+            let f = try value(fdr) / Double(d)
+            let last = ranked.indices.last { pValues[ranked[$0]] <= f * Double($0 + 1) } ?? -1
+            chosen = Array(ranked.prefix(last + 1))
+        case "fwe":
+            let a = try value(fwe) / Double(d)
+            chosen = ranked.filter { pValues[$0] < a }
+        default: chosen = Array(ranked.prefix(try value(numTopFeatures)))
+        }
         let m = ChiSqSelectorModel(uid: uid)
-        m.selectedFeatures = Array(ranked.prefix(k)).sorted()
+        m.selectedFeatures = chosen.sorted()
         m.set(m.featuresCol, try value(featuresCol))
         m.set(m.outputCol, try value(outputCol))
         m.parentUID = uid
