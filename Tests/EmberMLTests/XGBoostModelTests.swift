@@ -36,6 +36,24 @@ final class XGBoostModelTests: XCTestCase {
         XCTAssertEqual(try both.fit(df).booster, a.booster)
     }
 
+    /// Rows partitioned in parallel chunks land exactly where the serial partition puts them:
+    /// the trees are the same either way (with missing values, so default directions count).
+    func testParallelPartitionBuildsTheSameTrees() throws {
+        let (xs, ys) = XGBTestData.make(5, 3000, 6, 0.3, "binary")
+        let df = try XGBTestData.frame(xs, ys)
+        let est = XGBoostClassifier()
+        try est.set(name: "num_round", json: 5)
+        try est.set(name: "max_depth", json: 5)
+        let saved = XGBoostTuning.parallelPartitionMinimum
+        defer { XGBoostTuning.parallelPartitionMinimum = saved }
+        XGBoostTuning.parallelPartitionMinimum = Int.max
+        let serial = try est.fit(df).booster
+        XGBoostTuning.parallelPartitionMinimum = 3
+        let parallel = try est.fit(df).booster
+        XCTAssertEqual(serial, parallel)
+        XCTAssertEqual(serial.trees.count, 5)
+    }
+
     func testSaveLoadRoundTrip() throws {
         let df = try frame()
         let clf = XGBoostClassifier()

@@ -82,9 +82,52 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     }
 
     /// Splits node `node`'s segment stably: left rows first. Returns the left count.
+    /// Large segments are split in chunks on all cores: each chunk puts its left rows at
+    /// its front and its right rows at its back (reversed) in `scratch`, then every chunk
+    /// copies its rows to their final places.
     func partition(_ node: Int, _ s: XGBoostSplit) -> Int {
         let start = segStart[node], count = segCount[node]
         let f = s.feature, maxBin = s.leftMaxBin, dl = s.defaultLeft
+        let parts = count >= XGBoostTuning.parallelPartitionMinimum ? min(ProcessInfo.processInfo.activeProcessorCount, max(1, count / 2)) : 1
+        if parts > 1 {
+            var lefts = [Int](repeating: 0, count: parts)
+            let dd = d
+            bins.withUnsafeBufferPointer { bp in
+                rows.withUnsafeMutableBufferPointer { rp in
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        lefts.withUnsafeMutableBufferPointer { lp in
+                            DispatchQueue.concurrentPerform(iterations: parts) { c in
+                                let lo = start + count * c / parts, hi = start + count * (c + 1) / parts
+                                var nl = 0, back = hi
+                                for k in lo..<hi {
+                                    let r = rp[k]
+                                    let b = bp[Int(r) * dd + f]
+                                    let left = b == B.max ? dl : Int(b) <= maxBin
+                                    if left { sp[lo + nl] = r; nl += 1 } else { back -= 1; sp[back] = r }
+                                }
+                                lp[c] = nl
+                            }
+                            let totalLeft = lp.reduce(0, +)
+                            DispatchQueue.concurrentPerform(iterations: parts) { c in
+                                let lo = start + count * c / parts, hi = start + count * (c + 1) / parts
+                                var leftAt = start, rightAt = start + totalLeft
+                                for c2 in 0..<c {
+                                    leftAt += lp[c2]
+                                    rightAt += (count * (c2 + 1) / parts - count * c2 / parts) - lp[c2]
+                                }
+                                let nl = lp[c]
+                                for k in 0..<nl { rp[leftAt + k] = sp[lo + k] }
+                                // Right rows were stored from the back: read them in reverse.
+                                var at = rightAt
+                                var k = hi - 1
+                                while k >= lo + nl { rp[at] = sp[k]; at += 1; k -= 1 }
+                            }
+                        }
+                    }
+                }
+            }
+            return lefts.reduce(0, +)
+        }
         var nl = 0, nr = 0
         bins.withUnsafeBufferPointer { bp in
             rows.withUnsafeMutableBufferPointer { rp in
@@ -220,4 +263,10 @@ struct XGBoostRandom {
         return z ^ (z >> 31)
     }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+/// Sizes that switch the tree builder to its parallel paths (settable by tests).
+enum XGBoostTuning {
+    /// Segments of at least this many rows are partitioned on all cores.
+    nonisolated(unsafe) static var parallelPartitionMinimum = 1 << 16
 }
