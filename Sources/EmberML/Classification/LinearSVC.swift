@@ -248,41 +248,30 @@ struct HingeLoss {
             var loss = 0.0
             x.withUnsafeBufferPointer { c in
                 g.withUnsafeMutableBufferPointer { gv in
-                    data.labels.withUnsafeBufferPointer { y in
-                        data.weights.withUnsafeBufferPointer { w in
-                            let dense = data.dense ?? []
-                            dense.withUnsafeBufferPointer { xs in
-                                data.indices.withUnsafeBufferPointer { ix in
-                                    data.values.withUnsafeBufferPointer { vs in
-                                        data.offsets.withUnsafeBufferPointer { off in
-                                            let isDense = data.dense != nil
-                                            for i in range {
-                                                let wi = w[i]
-                                                if wi == 0 { continue }
-                                                var margin = b0
-                                                if isDense {
-                                                    let base = i * d
-                                                    for j in 0..<d { margin += xs[base + j] * c[j] }
-                                                } else {
-                                                    for p in off[i]..<off[i + 1] { margin += vs[p] * c[Int(ix[p])] }
-                                                }
-                                                let label = 2 * y[i] - 1
-                                                let h = 1 - label * margin
-                                                if h <= 0 { continue }
-                                                loss += wi * h
-                                                let mult = -label * wi
-                                                if isDense {
-                                                    let base = i * d
-                                                    for j in 0..<d { gv[j] += mult * xs[base + j] }
-                                                } else {
-                                                    for p in off[i]..<off[i + 1] { gv[Int(ix[p])] += mult * vs[p] }
-                                                }
-                                                if fitB { gv[d] += mult }
-                                            }
-                                        }
-                                    }
-                                }
+                    data.withBuffers { b in
+                        let xs = b.dense, ix = b.indices, vs = b.values, off = b.offsets
+                        for i in range {
+                            let wi = b.weights[i]
+                            if wi == 0 { continue }
+                            var margin = b0
+                            if b.isDense {
+                                let base = i * d
+                                for j in 0..<d { margin += xs[base + j] * c[j] }
+                            } else {
+                                for p in off[i]..<off[i + 1] { margin += vs[p] * c[Int(ix[p])] }
                             }
+                            let label = 2 * b.labels[i] - 1
+                            let h = 1 - label * margin
+                            if h <= 0 { continue }
+                            loss += wi * h
+                            let mult = -label * wi
+                            if b.isDense {
+                                let base = i * d
+                                for j in 0..<d { gv[j] += mult * xs[base + j] }
+                            } else {
+                                for p in off[i]..<off[i + 1] { gv[Int(ix[p])] += mult * vs[p] }
+                            }
+                            if fitB { gv[d] += mult }
                         }
                     }
                 }

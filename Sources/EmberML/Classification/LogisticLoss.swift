@@ -85,58 +85,50 @@ struct LogisticLoss {
     private func binomialRange(_ range: Range<Int>, _ c: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>, _ d: Int) -> Double {
         var loss = 0.0
         let b0 = fitIntercept ? c[d] : 0
-        data.labels.withUnsafeBufferPointer { y in
-            data.weights.withUnsafeBufferPointer { w in
-                if let m = data.dense {
-                    m.withUnsafeBufferPointer { x in
-                        guard let xb = x.baseAddress, let cb = c.baseAddress, let gb = g.baseAddress else { return }
-                        let cr = UnsafeRawPointer(cb), gr = UnsafeMutableRawPointer(gb)
-                        let wide = d & ~3
-                        for i in range {
-                            let wi = w[i]
-                            if wi == 0 { continue }
-                            let row = xb + i * d
-                            let xr = UnsafeRawPointer(row)
-                            // margin = b0 + x·c, four lanes at a time.
-                            var acc = SIMD4<Double>(repeating: 0)
-                            var j = 0
-                            while j < wide {
-                                acc += xr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) * cr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-                                j += 4
-                            }
-                            var margin = b0 + acc.sum()
-                            while j < d { margin += row[j] * cb[j]; j += 1 }
-                            let (l, p) = LogisticLoss.lossAndProbability(margin)
-                            loss += wi * (l - y[i] * margin)
-                            let mult = wi * (p - y[i])
-                            let mv = SIMD4<Double>(repeating: mult)
-                            j = 0
-                            while j < wide {
-                                let gv = gr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-                                gr.storeBytes(of: gv + mv * xr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self), toByteOffset: j * 8, as: SIMD4<Double>.self)
-                                j += 4
-                            }
-                            while j < d { gb[j] += mult * row[j]; j += 1 }
-                            if fitIntercept { gb[d] += mult }
-                        }
+        data.withBuffers { b in
+            let y = b.labels, w = b.weights
+            if b.isDense {
+                guard let xb = b.dense.baseAddress, let cb = c.baseAddress, let gb = g.baseAddress else { return }
+                let cr = UnsafeRawPointer(cb), gr = UnsafeMutableRawPointer(gb)
+                let wide = d & ~3
+                for i in range {
+                    let wi = w[i]
+                    if wi == 0 { continue }
+                    let row = xb + i * d
+                    let xr = UnsafeRawPointer(row)
+                    // margin = b0 + x·c, four lanes at a time.
+                    var acc = SIMD4<Double>(repeating: 0)
+                    var j = 0
+                    while j < wide {
+                        acc += xr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) * cr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
+                        j += 4
                     }
-                } else {
-                    data.indices.withUnsafeBufferPointer { ix in
-                        data.values.withUnsafeBufferPointer { vs in
-                            data.offsets.withUnsafeBufferPointer { off in
-                                for i in range {
-                                    let wi = w[i]
-                                    if wi == 0 { continue }
-                                    var margin = b0
-                                    for p in off[i]..<off[i + 1] { margin += vs[p] * c[Int(ix[p])] }
-                                    loss += wi * LogisticLoss.logLoss(margin, y[i])
-                                    let mult = wi * (LogisticLoss.sigmoid(margin) - y[i])
-                                    for p in off[i]..<off[i + 1] { g[Int(ix[p])] += mult * vs[p] }
-                                    if fitIntercept { g[d] += mult }
-                                }
-                            }
-                        }
+                    var margin = b0 + acc.sum()
+                    while j < d { margin += row[j] * cb[j]; j += 1 }
+                    let (l, p) = LogisticLoss.lossAndProbability(margin)
+                    loss += wi * (l - y[i] * margin)
+                    let mult = wi * (p - y[i])
+                    let mv = SIMD4<Double>(repeating: mult)
+                    j = 0
+                    while j < wide {
+                        let gv = gr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
+                        gr.storeBytes(of: gv + mv * xr.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self), toByteOffset: j * 8, as: SIMD4<Double>.self)
+                        j += 4
                     }
+                    while j < d { gb[j] += mult * row[j]; j += 1 }
+                    if fitIntercept { gb[d] += mult }
+                }
+            } else {
+                let ix = b.indices, vs = b.values, off = b.offsets
+                for i in range {
+                    let wi = w[i]
+                    if wi == 0 { continue }
+                    var margin = b0
+                    for p in off[i]..<off[i + 1] { margin += vs[p] * c[Int(ix[p])] }
+                    loss += wi * LogisticLoss.logLoss(margin, y[i])
+                    let mult = wi * (LogisticLoss.sigmoid(margin) - y[i])
+                    for p in off[i]..<off[i + 1] { g[Int(ix[p])] += mult * vs[p] }
+                    if fitIntercept { g[d] += mult }
                 }
             }
         }
@@ -148,53 +140,42 @@ struct LogisticLoss {
         let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
         defer { scratch.deallocate() }
         let ib = k * d
-        data.labels.withUnsafeBufferPointer { y in
-            data.weights.withUnsafeBufferPointer { w in
-                let dense = data.dense ?? []
-                dense.withUnsafeBufferPointer { x in
-                    data.indices.withUnsafeBufferPointer { ix in
-                        data.values.withUnsafeBufferPointer { vs in
-                            data.offsets.withUnsafeBufferPointer { off in
-                                let isDense = data.dense != nil
-                                for i in range {
-                                    let wi = w[i]
-                                    if wi == 0 { continue }
-                                    for cl in 0..<k { scratch[cl] = fitIntercept ? c[ib + cl] : 0 }
-                                    if isDense {
-                                        let base = i * d
-                                        for cl in 0..<k {
-                                            var s = scratch[cl]
-                                            let cb = cl * d
-                                            for j in 0..<d { s += x[base + j] * c[cb + j] }
-                                            scratch[cl] = s
-                                        }
-                                    } else {
-                                        for p in off[i]..<off[i + 1] {
-                                            let j = Int(ix[p]), v = vs[p]
-                                            for cl in 0..<k { scratch[cl] += v * c[cl * d + j] }
-                                        }
-                                    }
-                                    var mx = -Double.infinity
-                                    for cl in 0..<k where scratch[cl] > mx { mx = scratch[cl] }
-                                    var sum = 0.0
-                                    let label = Int(y[i])
-                                    let labelMargin = scratch[label]
-                                    for cl in 0..<k { let e = exp(scratch[cl] - mx); scratch[cl] = e; sum += e }
-                                    loss += wi * (log(sum) + mx - labelMargin)
-                                    for cl in 0..<k {
-                                        let mult = wi * (scratch[cl] / sum - (cl == label ? 1 : 0))
-                                        if isDense {
-                                            let base = i * d, cb = cl * d
-                                            for j in 0..<d { g[cb + j] += mult * x[base + j] }
-                                        } else {
-                                            for p in off[i]..<off[i + 1] { g[cl * d + Int(ix[p])] += mult * vs[p] }
-                                        }
-                                        if fitIntercept { g[ib + cl] += mult }
-                                    }
-                                }
-                            }
-                        }
+        data.withBuffers { b in
+            let x = b.dense, ix = b.indices, vs = b.values, off = b.offsets
+            for i in range {
+                let wi = b.weights[i]
+                if wi == 0 { continue }
+                for cl in 0..<k { scratch[cl] = fitIntercept ? c[ib + cl] : 0 }
+                if b.isDense {
+                    let base = i * d
+                    for cl in 0..<k {
+                        var s = scratch[cl]
+                        let cb = cl * d
+                        for j in 0..<d { s += x[base + j] * c[cb + j] }
+                        scratch[cl] = s
                     }
+                } else {
+                    for p in off[i]..<off[i + 1] {
+                        let j = Int(ix[p]), v = vs[p]
+                        for cl in 0..<k { scratch[cl] += v * c[cl * d + j] }
+                    }
+                }
+                var mx = -Double.infinity
+                for cl in 0..<k where scratch[cl] > mx { mx = scratch[cl] }
+                var sum = 0.0
+                let label = Int(b.labels[i])
+                let labelMargin = scratch[label]
+                for cl in 0..<k { let e = exp(scratch[cl] - mx); scratch[cl] = e; sum += e }
+                loss += wi * (log(sum) + mx - labelMargin)
+                for cl in 0..<k {
+                    let mult = wi * (scratch[cl] / sum - (cl == label ? 1 : 0))
+                    if b.isDense {
+                        let base = i * d, cb = cl * d
+                        for j in 0..<d { g[cb + j] += mult * x[base + j] }
+                    } else {
+                        for p in off[i]..<off[i + 1] { g[cl * d + Int(ix[p])] += mult * vs[p] }
+                    }
+                    if fitIntercept { g[ib + cl] += mult }
                 }
             }
         }

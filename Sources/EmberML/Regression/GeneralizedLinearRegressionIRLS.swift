@@ -59,25 +59,10 @@ struct IterativelyReweightedLeastSquares {
     }
 
     /// Weighted least squares without feature or label standardization of the penalty
-    /// (Spark's `standardizeFeatures = false, standardizeLabel = false`): Ember's solver
-    /// divides λ by the label's std, so λ is given multiplied by it.
+    /// (Spark's `standardizeFeatures = false, standardizeLabel = false`).
     func solveUnstandardized(_ data: Instances) throws -> WeightedLeastSquaresResult {
-        var lambda = regParam
-        if regParam != 0 {
-            var w = 0.0, b = 0.0, bb = 0.0
-            for i in 0..<data.count where data.weights[i] != 0 {
-                let wi = data.weights[i], y = data.labels[i]
-                w += wi; b += wi * y; bb += wi * y * y
-            }
-            if w > 0 {
-                let mean = b / w
-                let raw = max(bb / w - mean * mean, 0).squareRoot()
-                let std = raw == 0 ? abs(mean) : raw
-                if std > 0 { lambda = regParam * std }
-            }
-        }
-        return try WeightedLeastSquares(fitIntercept: fitIntercept, regParam: lambda, elasticNetParam: 0, standardizeFeatures: false,
-                                        maxIter: 100, tol: 1e-6, stage: stage).fit(data)
+        try WeightedLeastSquares(fitIntercept: fitIntercept, regParam: regParam, elasticNetParam: 0, standardizeFeatures: false,
+                                 standardizeLabel: false, maxIter: 100, tol: 1e-6, stage: stage).fit(data)
     }
 
     /// The working response and weights for the current coefficients, in parallel ranges.

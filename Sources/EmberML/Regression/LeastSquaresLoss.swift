@@ -24,34 +24,26 @@ struct LeastSquaresLoss {
             var loss = 0.0, multSum = 0.0
             beta.withUnsafeBufferPointer { c in
                 g.withUnsafeMutableBufferPointer { gv in
-                    data.labels.withUnsafeBufferPointer { y in
-                        data.weights.withUnsafeBufferPointer { w in
-                            let dense = data.dense ?? []
-                            dense.withUnsafeBufferPointer { x in
-                                data.indices.withUnsafeBufferPointer { ix in
-                                    data.values.withUnsafeBufferPointer { vs in
-                                        for i in range {
-                                            let wi = w[i]
-                                            if wi == 0 { continue }
-                                            var diff = offset - y[i] * invYStd
-                                            if data.dense != nil {
-                                                let base = i * d
-                                                for j in 0..<d { diff += x[base + j] * c[j] }
-                                                let mult = wi * diff
-                                                for j in 0..<d { gv[j] += mult * x[base + j] }
-                                                multSum += mult
-                                            } else {
-                                                let s = data.offsets[i], e = data.offsets[i + 1]
-                                                for q in s..<e { diff += vs[q] * c[Int(ix[q])] }
-                                                let mult = wi * diff
-                                                for q in s..<e { gv[Int(ix[q])] += mult * vs[q] }
-                                                multSum += mult
-                                            }
-                                            loss += 0.5 * wi * diff * diff
-                                        }
-                                    }
-                                }
+                    data.withBuffers { b in
+                        let x = b.dense, ix = b.indices, vs = b.values
+                        for i in range {
+                            let wi = b.weights[i]
+                            if wi == 0 { continue }
+                            var diff = offset - b.labels[i] * invYStd
+                            if b.isDense {
+                                let base = i * d
+                                for j in 0..<d { diff += x[base + j] * c[j] }
+                                let mult = wi * diff
+                                for j in 0..<d { gv[j] += mult * x[base + j] }
+                                multSum += mult
+                            } else {
+                                let s = b.offsets[i], e = b.offsets[i + 1]
+                                for q in s..<e { diff += vs[q] * c[Int(ix[q])] }
+                                let mult = wi * diff
+                                for q in s..<e { gv[Int(ix[q])] += mult * vs[q] }
+                                multSum += mult
                             }
+                            loss += 0.5 * wi * diff * diff
                         }
                     }
                 }

@@ -20,6 +20,9 @@ struct WeightedLeastSquares {
     let regParam: Double
     let elasticNetParam: Double
     let standardizeFeatures: Bool
+    /// Whether λ applies to the label-standardized problem (divided by the label's std), as
+    /// Spark's `standardizeLabel`; IRLS turns it off.
+    var standardizeLabel = true
     let maxIter: Int
     let tol: Double
     let stage: String
@@ -40,23 +43,20 @@ struct WeightedLeastSquares {
             p.a.withUnsafeMutableBufferPointer { a in
                 p.ab.withUnsafeMutableBufferPointer { ab in
                     p.aa.withUnsafeMutableBufferPointer { aa in
-                        for i in range {
-                            let w = data.weights[i], y = data.labels[i]
-                            if w == 0 { continue }
-                            p.w += w; p.b += w * y; p.bb += w * y * y
-                            if let m = data.dense {
-                                m.withUnsafeBufferPointer { mv in
-                                    let row = UnsafeBufferPointer(rebasing: mv[(i * k)..<(i * k + k)])
+                        data.withBuffers { bufs in
+                            let ix = bufs.indices, vs = bufs.values
+                            for i in range {
+                                let w = bufs.weights[i], y = bufs.labels[i]
+                                if w == 0 { continue }
+                                p.w += w; p.b += w * y; p.bb += w * y * y
+                                if bufs.isDense {
+                                    let row = UnsafeBufferPointer(rebasing: bufs.dense[(i * k)..<(i * k + k)])
                                     for j in 0..<k { a[j] += w * row[j]; ab[j] += w * y * row[j] }
                                     BLAS.spr(w, row, aa)
-                                }
-                            } else {
-                                let s = data.offsets[i], e = data.offsets[i + 1]
-                                data.indices.withUnsafeBufferPointer { ix in
-                                    data.values.withUnsafeBufferPointer { vs in
-                                        for q in s..<e { let j = Int(ix[q]); a[j] += w * vs[q]; ab[j] += w * y * vs[q] }
-                                        BLAS.spr(w, indices: UnsafeBufferPointer(rebasing: ix[s..<e]), values: UnsafeBufferPointer(rebasing: vs[s..<e]), aa)
-                                    }
+                                } else {
+                                    let s = bufs.offsets[i], e = bufs.offsets[i + 1]
+                                    for q in s..<e { let j = Int(ix[q]); a[j] += w * vs[q]; ab[j] += w * y * vs[q] }
+                                    BLAS.spr(w, indices: UnsafeBufferPointer(rebasing: ix[s..<e]), values: UnsafeBufferPointer(rebasing: vs[s..<e]), aa)
                                 }
                             }
                         }
@@ -100,7 +100,7 @@ struct WeightedLeastSquares {
                 pos += 1
             }
         }
-        let effReg = regParam / bStd
+        let effReg = standardizeLabel ? regParam / bStd : regParam
         let effL1 = elasticNetParam * effReg, effL2 = (1 - elasticNetParam) * effReg
         for j in 0..<k {
             var lambda = effL2
