@@ -11,16 +11,9 @@ public struct FeatureSummary {
     public let variance: [Double]
     public let labelMean: Double
     public let labelVariance: Double
-    /// Σ w·x² / W per feature (for population variances).
-    public let meanSquare: [Double]
 
     public var std: [Double] { variance.map { $0.squareRoot() } }
     public var labelStd: Double { labelVariance.squareRoot() }
-
-    /// Population (biased) standard deviations, as `WeightedLeastSquares` uses.
-    public var populationStd: [Double] {
-        zip(meanSquare, mean).map { Swift.max($0 - $1 * $1, 0).squareRoot() }
-    }
 
     /// One parallel pass over `data`: per-range sums, then combined.
     public init(_ data: Instances) {
@@ -56,7 +49,6 @@ public struct FeatureSummary {
         weightSquareSum = ww
         let denom = w > 0 ? w - ww / w : 0
         mean = wx.map { w > 0 ? $0 / w : 0 }
-        meanSquare = wxx.map { w > 0 ? $0 / w : 0 }
         variance = (0..<d).map { j in denom > 0 ? Swift.max((wxx[j] - w * (wx[j] / w) * (wx[j] / w)) / denom, 0) : 0 }
         labelMean = w > 0 ? wy / w : 0
         labelVariance = denom > 0 ? Swift.max((wyy - w * (wy / w) * (wy / w)) / denom, 0) : 0
