@@ -33,9 +33,12 @@ enum FeatureSupport {
         return [(try stage.value(inputCol), try stage.value(outputCol))]
     }
 
-    /// Checks that `name` is a numeric column.
-    static func checkNumeric(_ schema: Schema, _ name: String, stage: String) throws {
-        try SchemaUtils.checkNumericType(schema, name, stage: stage)
+    /// The output schema of a stage mapping the vector column `inputCol` to a new vector
+    /// column `outputCol`, after checking the stage's params.
+    static func vectorToVectorSchema(_ stage: Params, _ schema: Schema, inputCol: Param<String>, outputCol: Param<String>) throws -> Schema {
+        try stage.validateParams()
+        try SchemaUtils.checkVector(schema, try stage.value(inputCol), stage: stage.uid)
+        return try SchemaUtils.appendColumn(schema, try stage.value(outputCol), .vector, stage: stage.uid)
     }
 
     /// The values of a double column (NULL slots hold whatever storage holds).
@@ -70,11 +73,6 @@ enum FeatureSupport {
         return out
     }
 
-    /// Reads a vector column: every row's vector, throwing on NULL.
-    static func collectVectors(_ df: DataFrame, _ name: String, stage: String) throws -> [VectorColumnReader] {
-        try df.select(col(name)).collectBatches().map { try VectorColumnReader($0.columns[0], what: stage) }
-    }
-
     /// Java's `String.compareTo` (UTF-16 code units), the order Spark sorts labels in.
     static func javaLess(_ a: String, _ b: String) -> Bool {
         a.utf16.lexicographicallyPrecedes(b.utf16)
@@ -84,7 +82,7 @@ enum FeatureSupport {
 
     /// Writes one row of model data to `dir/data` as Parquet.
     static func saveData(_ row: [Value], schema: Schema, dir: String, session: Session) throws {
-        try session.createDataFrame([row], schema: schema).write.parquet(dir + "/data")
+        try saveRows([row], schema: schema, dir: dir, session: session)
     }
 
     /// Writes rows of model data to `dir/data` as Parquet.

@@ -21,9 +21,7 @@ public final class MaxAbsScaler: Estimator {
     }
 
     public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        try SchemaUtils.checkVector(schema, try value(inputCol), stage: uid)
-        return try SchemaUtils.appendColumn(schema, try value(outputCol), .vector, stage: uid)
+        try FeatureSupport.vectorToVectorSchema(self, schema, inputCol: inputCol, outputCol: outputCol)
     }
 
     public override func fit(_ df: DataFrame) throws -> Model {
@@ -61,9 +59,7 @@ public final class MaxAbsScalerModel: Model {
     }
 
     public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        try SchemaUtils.checkVector(schema, try value(inputCol), stage: uid)
-        return try SchemaUtils.appendColumn(schema, try value(outputCol), .vector, stage: uid)
+        try FeatureSupport.vectorToVectorSchema(self, schema, inputCol: inputCol, outputCol: outputCol)
     }
 
     public override func transform(_ df: DataFrame) throws -> DataFrame {

@@ -151,9 +151,7 @@ public final class PCAModel: Model {
     }
 
     public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        try SchemaUtils.checkVector(schema, try value(inputCol), stage: uid)
-        return try SchemaUtils.appendColumn(schema, try value(outputCol), .vector, stage: uid)
+        try FeatureSupport.vectorToVectorSchema(self, schema, inputCol: inputCol, outputCol: outputCol)
     }
 
     public override func transform(_ df: DataFrame) throws -> DataFrame {

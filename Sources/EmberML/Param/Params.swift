@@ -247,7 +247,7 @@ public struct ParamMap: CustomStringConvertible {
 
     public func put<T>(_ p: Param<T>, _ v: T) -> ParamMap {
         var m = self
-        m.values[ParamKey(parent: p.parent, name: p.name)] = v.paramValue
+        m.set(p, v)
         return m
     }
 

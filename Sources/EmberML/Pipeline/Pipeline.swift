@@ -111,11 +111,7 @@ public final class Pipeline: Estimator {
         for (i, stage) in stages.enumerated() {
             let t: Transformer
             if let e = stage as? Estimator {
-                if i <= lastEstimator {
-                    t = try e.fit(current)
-                } else {
-                    throw EmberError.internalError("estimator after the last estimator")
-                }
+                t = try e.fit(current)
             } else if let tr = stage as? Transformer {
                 t = tr
             } else {

@@ -156,30 +156,16 @@ public final class CountVectorizerModel: Model {
     static func count(_ column: ColumnData, count n: Int, dict: ByteStringTable, size: Int, minTF: Double, binary: Bool, stage: String) throws -> ColumnData {
         let r = try StringListReader(column, stage: stage)
         var out = VectorColumnAppender(capacity: n)
-        var idx: [Int32] = []
-        var outIdx: [Int32] = []
-        var outVals: [Double] = []
+        var counts = TermCounts()
         r.data.withUnsafeBytes { data in
             for row in 0..<n {
                 if r.isNull(row) { out.appendNull(); continue }
-                idx.removeAll(keepingCapacity: true)
                 let e = r.elements(row)
                 for k in e where !r.isNullElement(k) {
-                    if let id = dict.find(UnsafeRawBufferPointer(rebasing: data[r.byteRange(k)])) { idx.append(Int32(id)) }
+                    if let id = dict.find(UnsafeRawBufferPointer(rebasing: data[r.byteRange(k)])) { counts.indices.append(Int32(id)) }
                 }
                 let effective = minTF >= 1 ? minTF : Double(e.count) * minTF
-                idx.sort()
-                outIdx.removeAll(keepingCapacity: true)
-                outVals.removeAll(keepingCapacity: true)
-                var k = 0
-                while k < idx.count {
-                    var j = k + 1
-                    while j < idx.count && idx[j] == idx[k] { j += 1 }
-                    let c = Double(j - k)
-                    if c >= effective { outIdx.append(idx[k]); outVals.append(binary ? 1 : c) }
-                    k = j
-                }
-                outIdx.withUnsafeBufferPointer { ib in outVals.withUnsafeBufferPointer { vb in out.appendSparse(size: size, indices: ib, values: vb) } }
+                counts.appendRow(size: size, minCount: effective, binary: binary, to: &out)
             }
         }
         return out.finish()
@@ -187,17 +173,11 @@ public final class CountVectorizerModel: Model {
 
     public override func saveData(to dir: String, session: Session) throws {
         let schema = Schema([StructField("vocabulary", .array(element: .string, containsNull: false), nullable: false)])
-        try session.createDataFrame([[.array(vocabulary.map { .string($0) })]], schema: schema).write.parquet(dir + "/data")
+        try FeatureSupport.saveData([FeatureSupport.stringsArray(vocabulary)], schema: schema, dir: dir, session: session)
     }
 
     public override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
-        let rows = try session.read.parquet(dir + "/data").select("vocabulary").collect()
-        guard rows.count == 1, case .array(let words) = rows[0].values[0] else {
-            throw MLError.invalidModelDirectory(dir, "CountVectorizerModel data must be one row with the vocabulary")
-        }
-        vocabulary = try words.map { v in
-            guard case .string(let s) = v else { throw MLError.invalidModelDirectory(dir, "CountVectorizerModel vocabulary must be strings") }
-            return s
-        }
+        let row = try FeatureSupport.loadRow(dir, session: session)
+        vocabulary = try FeatureSupport.stringsValue(try FeatureSupport.field(row, "vocabulary", dir), dir)
     }
 }

@@ -92,28 +92,12 @@ public final class HashingTF: Transformer {
 
     static func hash(_ column: ColumnData, count n: Int, numFeatures: Int, binary: Bool, stage: String) throws -> ColumnData {
         var out = VectorColumnAppender(capacity: n)
-        var idx: [Int32] = []
-        var outIdx: [Int32] = []
-        var outVals: [Double] = []
+        var counts = TermCounts()
         try forEachTermHash(column, count: n, stage: stage, { h in
-            idx.append(Int32(truncatingIfNeeded: Murmur3.nonNegativeMod(h, numFeatures)))
+            counts.indices.append(Int32(truncatingIfNeeded: Murmur3.nonNegativeMod(h, numFeatures)))
         }, endRow: { _, isNull in
-            if isNull { out.appendNull(); idx.removeAll(keepingCapacity: true); return }
-            idx.sort()
-            outIdx.removeAll(keepingCapacity: true)
-            outVals.removeAll(keepingCapacity: true)
-            var k = 0
-            while k < idx.count {
-                var e = k + 1
-                while e < idx.count && idx[e] == idx[k] { e += 1 }
-                outIdx.append(idx[k])
-                outVals.append(binary ? 1 : Double(e - k))
-                k = e
-            }
-            outIdx.withUnsafeBufferPointer { ib in
-                outVals.withUnsafeBufferPointer { vb in out.appendSparse(size: numFeatures, indices: ib, values: vb) }
-            }
-            idx.removeAll(keepingCapacity: true)
+            if isNull { out.appendNull(); return }
+            counts.appendRow(size: numFeatures, binary: binary, to: &out)
         })
         return out.finish()
     }

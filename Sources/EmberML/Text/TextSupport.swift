@@ -155,6 +155,35 @@ struct ByteStringTable {
     }
 }
 
+/// A row's term indices turned into a sparse vector of term counts (`HashingTF`,
+/// `CountVectorizerModel`); the buffers are reused from row to row.
+struct TermCounts {
+    /// The current row's term indices, in any order, repeats included.
+    var indices: [Int32] = []
+    private var outIndices: [Int32] = []
+    private var outValues: [Double] = []
+
+    /// Appends the row as a sparse vector of `size`: each distinct index with its count (1
+    /// with `binary`), dropping counts below `minCount`; then starts the next row.
+    mutating func appendRow(size: Int, minCount: Double = 0, binary: Bool, to out: inout VectorColumnAppender) {
+        indices.sort()
+        outIndices.removeAll(keepingCapacity: true)
+        outValues.removeAll(keepingCapacity: true)
+        var k = 0
+        while k < indices.count {
+            var e = k + 1
+            while e < indices.count && indices[e] == indices[k] { e += 1 }
+            let c = Double(e - k)
+            if c >= minCount { outIndices.append(indices[k]); outValues.append(binary ? 1 : c) }
+            k = e
+        }
+        outIndices.withUnsafeBufferPointer { ib in
+            outValues.withUnsafeBufferPointer { vb in out.appendSparse(size: size, indices: ib, values: vb) }
+        }
+        indices.removeAll(keepingCapacity: true)
+    }
+}
+
 extension SchemaUtils {
     /// Checks that `name` is an `array<string>` column.
     static func checkStringArray(_ schema: Schema, _ name: String, stage: String) throws -> StructField {

@@ -108,6 +108,13 @@ enum Tuning {
         }
     }
 
+    /// Reads the estimator, evaluator and param maps a tuner or tuned model saved.
+    static func loadInputs(in dir: String, metadata: MLMetadata) throws -> (Estimator, Evaluator, [ParamMap]) {
+        let est = try loadPart("estimator", in: dir, as: Estimator.self)
+        let eval = try loadPart("evaluator", in: dir, as: Evaluator.self)
+        return (est, eval, try maps(metadata.json["estimatorParamMaps"], stages: allStages(est), path: dir))
+    }
+
     static func loadPart<T>(_ name: String, in dir: String, as: T.Type) throws -> T {
         let s = try MLReader.load(dir + "/" + name)
         guard let t = s as? T else { throw MLError.invalidModelDirectory(dir, "\(name) holds a \(type(of: s).className)") }
@@ -158,10 +165,10 @@ open class Tuner: Estimator, ValidatorParams {
     open override func extraMetadata() -> [String: Any] { ["estimatorParamMaps": Tuning.mapsJSON(estimatorParamMaps)] }
 
     open override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
-        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
+        let (est, eval, maps) = try Tuning.loadInputs(in: dir, metadata: metadata)
         estimator = est
-        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
-        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
+        evaluator = eval
+        estimatorParamMaps = maps
     }
 }
 
@@ -204,10 +211,10 @@ open class TunedModel: Model, ValidatorParams {
 
     open override func loadData(from dir: String, metadata: MLMetadata, session: Session) throws {
         bestModel = try Tuning.loadPart("bestModel", in: dir, as: Model.self)
-        let est = try Tuning.loadPart("estimator", in: dir, as: Estimator.self)
+        let (est, eval, maps) = try Tuning.loadInputs(in: dir, metadata: metadata)
         estimator = est
-        evaluator = try Tuning.loadPart("evaluator", in: dir, as: Evaluator.self)
-        estimatorParamMaps = try Tuning.maps(metadata.json["estimatorParamMaps"], stages: Tuning.allStages(est), path: dir)
+        evaluator = eval
+        estimatorParamMaps = maps
     }
 
     /// Reads a metrics array saved by `extraMetadata`.
