@@ -10,9 +10,6 @@ public enum CompressedFiles {
     /// Compressed bytes read per call.
     static let readSize = 1 << 20
 
-    /// The codec a file's extension asks for; nil for plain files.
-    public static func codec(for path: String) -> FileCodec.Kind? { FileCodec.forPath(path) }
-
     /// Decompresses `path` and calls `body` with each piece of plain bytes (at most a few
     /// hundred KiB, valid only during the call). `body` returns false to stop reading.
     public static func forEachPiece(
@@ -91,15 +88,22 @@ public enum CompressedFiles {
 
     /// The whole plain content of `path`; more than `limit` bytes is an error.
     public static func readAll(path: String, kind: FileCodec.Kind, limit: Int = Int(Int32.max)) throws -> [UInt8] {
-        var out: [UInt8] = []
+        let buf = ByteBuffer.take()
+        defer { buf.recycle() }
+        try readAll(path: path, kind: kind, into: buf, limit: limit)
+        return Array(UnsafeBufferPointer(start: buf.base, count: buf.count))
+    }
+
+    /// Appends the whole plain content of `path` to `buf`; more than `limit` bytes is an error.
+    static func readAll(path: String, kind: FileCodec.Kind, into buf: ByteBuffer, limit: Int = Int(Int32.max)) throws {
+        let start = buf.count
         try forEachPiece(path: path, kind: kind) { piece in
-            guard out.count + piece.count <= limit else {
+            guard buf.count - start + piece.count <= limit else {
                 throw EmberError.io("The decompressed file is larger than \(limit) bytes")
             }
-            out.append(contentsOf: piece)
+            buf.append(piece)
             return true
         }
-        return out
     }
 
     /// `e` with the file named at the end of its message (unless it names it already).

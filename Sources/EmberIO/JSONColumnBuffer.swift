@@ -144,6 +144,15 @@ struct JSONColumnBuffer {
         count += 1
     }
 
+    /// Appends a scanned string of `b`: its raw bytes when plain, else its decoded escapes.
+    @inline(__always)
+    mutating func appendString(_ b: UnsafePointer<UInt8>, _ s: (start: Int, end: Int, plain: Bool)) {
+        if s.plain { return appendBytes(b + s.start, s.end - s.start) }
+        JSONLexer.decode(b, s.start, s.end, into: &bytes)
+        offsets.append(Int32(truncatingIfNeeded: bytes.count))
+        count += 1
+    }
+
     /// Ends a list or map value whose entries are in the children.
     @inline(__always)
     mutating func closeNested() {

@@ -49,13 +49,7 @@ struct JSONConverter {
         case .string:
             if isString {
                 let s = try lx.scanString()
-                if s.plain {
-                    col.pointee.appendBytes(lx.b + s.start, s.end - s.start)
-                } else {
-                    JSONLexer.decode(lx.b, s.start, s.end, into: &col.pointee.bytes)
-                    col.pointee.offsets.append(Int32(truncatingIfNeeded: col.pointee.bytes.count))
-                    col.pointee.count += 1
-                }
+                col.pointee.appendString(lx.b, s)
             } else {
                 // Any other value reads as its JSON text, exactly as written.
                 let start = lx.pos
@@ -231,10 +225,7 @@ struct JSONConverter {
     mutating func withText<R>(
         _ lx: JSONLexer, _ s: (start: Int, end: Int, plain: Bool), _ body: (UnsafePointer<UInt8>, Int) -> R
     ) -> R {
-        if s.plain { return body(lx.b + s.start, s.end - s.start) }
-        scratch.removeAll(keepingCapacity: true)
-        JSONLexer.decode(lx.b, s.start, s.end, into: &scratch)
-        return scratch.withUnsafeBufferPointer { p in body(p.baseAddress ?? lx.b, p.count) }
+        lx.withName(s, &scratch, body)
     }
 
     /// The strings Spark reads as NaN and infinities (with allowNonNumericNumbers).
@@ -390,13 +381,7 @@ struct JSONConverter {
                     try lx.skipValue()
                     continue
                 }
-                if name.plain {
-                    keys.pointee.appendBytes(lx.b + name.start, name.end - name.start)
-                } else {
-                    JSONLexer.decode(lx.b, name.start, name.end, into: &keys.pointee.bytes)
-                    keys.pointee.offsets.append(Int32(truncatingIfNeeded: keys.pointee.bytes.count))
-                    keys.pointee.count += 1
-                }
+                keys.pointee.appendString(lx.b, name)
                 switch try value(&lx, values) {
                 case .failed: failed = true
                 case .partial: partial = true

@@ -343,7 +343,7 @@ struct JSONLexer {
         }
     }
 
-    /// A name's decoded bytes: the raw range when plain, else decoded into `scratch`.
+    /// A scanned name's (or string's) decoded bytes: the raw range when plain, else decoded into `scratch`.
     /// Calls `body` with a pointer and length valid only during the call.
     @inline(__always)
     func withName<R>(

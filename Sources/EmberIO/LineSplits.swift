@@ -51,14 +51,15 @@ enum LineSplits {
     /// its last byte.
     static func load(_ split: FileSplit, wholeFile: Bool, separator: [UInt8]?, format: String) throws -> SplitBytes {
         if let kind = FileCodec.forPath(split.path) {
-            // A compressed file is one whole-file split: its plain bytes, decoded as a stream.
-            let plain = try CompressedFiles.readAll(path: split.path, kind: kind)
+            // A compressed file is one whole-file split: its plain bytes, decoded as a stream
+            // straight into the split's buffer.
             let buf = ByteBuffer.take()
-            buf.reserve(plain.count)
-            plain.withUnsafeBufferPointer { p in
-                if let b = p.baseAddress { buf.base.update(from: b, count: p.count) }
+            do {
+                try CompressedFiles.readAll(path: split.path, kind: kind, into: buf)
+            } catch {
+                buf.recycle()
+                throw error
             }
-            buf.count = plain.count
             return SplitBytes(buffer: buf, fileOffset: 0, first: 0, ownedEnd: Int.max)
         }
         let file = try FileReader(split.path)

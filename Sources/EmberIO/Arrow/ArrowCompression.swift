@@ -42,11 +42,10 @@ enum ArrowCodec {
     static let maxBufferSize = Int(Int32.max)
 
     static func codec(_ c: ArrowCompression) throws -> Codec {
-        switch c {
-        case .none: throw EmberError.internalError("no Arrow compression codec")
-        case .lz4Frame: return .lz4Frame
-        case .zstd: return .zstd
+        guard let code = c.flatbufferCode, let codec = Codec(arrowIPC: code) else {
+            throw EmberError.internalError("no Arrow compression codec")
         }
+        return codec
     }
 
     /// The compressed form of `src` (an LZ4 frame or a zstd frame).

@@ -4,15 +4,10 @@ import EmberCore
 /// Page compression for Parquet, through EmberCodecs.
 enum ParquetCodecs {
     static func codec(_ c: ParquetCodec, what: String) throws -> Codec {
-        switch c {
-        case .uncompressed: return .uncompressed
-        case .snappy: return .snappy
-        case .gzip: return .gzip
-        case .zstd: return .zstd
-        case .lz4Raw: return .lz4Raw
-        case .lzo, .brotli, .lz4:
+        guard let codec = Codec(parquet: c.rawValue) else {
             throw EmberError.unsupported("\(what): compression codec \(c.name) is not supported (Ember reads UNCOMPRESSED, SNAPPY, GZIP, ZSTD and LZ4_RAW)")
         }
+        return codec
     }
 
     /// Runs `body` over the uncompressed bytes of a page (without a copy when the page is

@@ -253,16 +253,16 @@ struct ParquetColumnChunkReader {
             try sd.decodeAll(limit: sd.total, into: &suffixes)
             cur.pos = sd.position
             guard prefixes.count >= count, suffixes.count >= count else { throw cur.error("DELTA_BYTE_ARRAY page has too few values") }
-            var previous: [UInt8] = []
+            // One buffer holds the previous value; each value keeps its prefix of it.
+            var value: [UInt8] = []
             for i in 0..<count {
                 let p = prefixes[i], s = suffixes[i]
-                guard p >= 0, p <= Int64(previous.count), s >= 0 else { throw cur.error("bad DELTA_BYTE_ARRAY prefix \(p) / suffix \(s)") }
+                guard p >= 0, p <= Int64(value.count), s >= 0 else { throw cur.error("bad DELTA_BYTE_ARRAY prefix \(p) / suffix \(s)") }
                 try cur.need(Int(s))
-                var value = Array(previous[0..<Int(p)])
+                value.removeSubrange(Int(p)...)
                 value.append(contentsOf: UnsafeRawBufferPointer(rebasing: cur.buf[cur.pos..<(cur.pos + Int(s))]))
                 cur.pos += Int(s)
                 try appendBytes(value, into: &v, cur: cur)
-                previous = value
             }
         case .byteStreamSplit?:
             let width: Int
@@ -394,7 +394,6 @@ struct ParquetColumnChunkReader {
         try ParquetColumnChunkReader.gather(d, physical: leaf.physical, idx, into: &v, error: cur.error)
     }
 
-    /// Values of `d` at `idx` (indices already checked), appended to `v`.
     /// A gather index that stands for a NULL slot: the output gets a zero or an empty value.
     static let nullSlot = UInt32.max
 
@@ -418,21 +417,19 @@ struct ParquetColumnChunkReader {
             guard v.data.count + total <= Int(Int32.max) else { throw error("column chunk over 2 GiB of strings") }
             let base = v.data.count
             let srcCount = d.data.count
-            // Values of up to 32 bytes are copied as four words, past their end when both
-            // buffers have room: one branch-free copy instead of a loop or a memmove call.
-            let newData = [UInt8](unsafeUninitializedCapacity: base + total + 32) { dst, c in
-                guard let db = dst.baseAddress else { c = 0; return }
-                v.data.withUnsafeBufferPointer { old in
-                    if let ob = old.baseAddress { db.initialize(from: ob, count: base) }
-                }
-                d.offsets.withUnsafeBufferPointer { o in
-                    d.data.withUnsafeBufferPointer { src in
-                        v.offsets.reserveCapacity(v.offsets.count + idx.count)
+            // The values are written in place after the bytes already there (a page at a
+            // time, so earlier pages are never copied again), with 32 bytes of slack:
+            // values of up to 32 bytes are copied as four words, past their end when the
+            // source has room: one branch-free copy instead of a loop or a memmove call.
+            v.data.append(contentsOf: repeatElement(0, count: total + 32))
+            let newOffsets = d.offsets.withUnsafeBufferPointer { o in
+                d.data.withUnsafeBufferPointer { src in
+                    v.data.withUnsafeMutableBufferPointer { dst in
                         var at = base
-                        let sb = src.baseAddress
-                        let newOffsets = [Int32](unsafeUninitializedCapacity: idx.count) { off, k in
+                        let sb = src.baseAddress, db = dst.baseAddress
+                        return [Int32](unsafeUninitializedCapacity: idx.count) { off, k in
                             for (j, i) in idx.enumerated() {
-                                if i != nullSlot, let sb {
+                                if i != nullSlot, let sb, let db {
                                     let s = Int(o[Int(i)]), len = Int(o[Int(i) + 1]) - s
                                     if len <= 32 && s + 32 <= srcCount {
                                         let from = UnsafeRawPointer(sb + s), to = UnsafeMutableRawPointer(db + at)
@@ -449,12 +446,11 @@ struct ParquetColumnChunkReader {
                             }
                             k = idx.count
                         }
-                        v.offsets.append(contentsOf: newOffsets)
                     }
                 }
-                c = base + total
             }
-            v.data = newData
+            v.data.removeLast(32)
+            v.offsets.append(contentsOf: newOffsets)
         }
     }
 
