@@ -75,7 +75,7 @@ final class PCATests: XCTestCase {
         let (_, _, df) = try fixture()
         XCTAssertThrowsError(try PCA(k: 0, inputCol: "features").fit(df)) { XCTAssertTrue("\($0)".contains("parameter k"), "\($0)") }
         XCTAssertThrowsError(try PCA(k: 6, inputCol: "features").fit(df)) { XCTAssertTrue("\($0)".contains("parameter k"), "\($0)") }
-        XCTAssertThrowsError(try PCA(inputCol: "features").fit(df)) { XCTAssertTrue("\($0)".contains("k"), "\($0)") }
+        XCTAssertThrowsError(try PCA(inputCol: "features").fit(df)) { XCTAssertTrue("\($0)".contains("k is not set and has no default"), "\($0)") }
         XCTAssertThrowsError(try PCA(k: 2, inputCol: "missing").fit(df)) { XCTAssertTrue("\($0)".contains("missing"), "\($0)") }
         XCTAssertThrowsError(try PCA(k: 2, inputCol: "id").fit(df)) { XCTAssertTrue("\($0)".contains("vector"), "\($0)") }
         XCTAssertThrowsError(try PCA(k: 2, inputCol: "features", outputCol: "id").fit(df)) { XCTAssertTrue("\($0)".contains("already exists"), "\($0)") }

@@ -294,7 +294,7 @@ final class TreeTests: XCTestCase {
         XCTAssertThrowsError(try wide.fit(df)) { XCTAssertTrue("\($0)".contains("maxBins"), "\($0)") }
         // Models: a missing features column, wrong feature count.
         let model = try DecisionTreeClassifier(maxDepth: 2).fit(df)
-        XCTAssertThrowsError(try model.transform(try df.withColumnRenamed("features", "f"))) { XCTAssertTrue("\($0)".contains(model.uid), "\($0)") }
+        XCTAssertThrowsError(try model.transform(df.withColumnRenamed("features", "f"))) { XCTAssertTrue("\($0)".contains(model.uid), "\($0)") }
         XCTAssertThrowsError(try model.transform(try frame([[1, 2]], [0])).collect()) { XCTAssertTrue("\($0)".contains("features"), "\($0)") }
     }
 }

@@ -68,6 +68,15 @@ open class XGBoostEstimatorBase: Estimator, XGBoostParamsHolder {
         }
         return try XGBoostTrainer.train(train, valid: valid, config: c, groups: groups, stage: uid)
     }
+
+    /// A fitted model of type `M` with this estimator's params and `booster`.
+    func makeModel<M: XGBoostModelBase>(_ type: M.Type, _ booster: XGBoostBooster) -> M {
+        let m = M(uid: uid)
+        copyValues(to: m)
+        m.parentUID = uid
+        m.booster = booster
+        return m
+    }
 }
 
 /// What xgboost.spark's models share: the params, the booster (trees as arrays, persisted as

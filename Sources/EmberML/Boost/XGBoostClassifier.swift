@@ -48,11 +48,7 @@ public final class XGBoostClassifier: XGBoostEstimatorBase {
             }
             return 1
         }
-        let model = XGBoostClassificationModel(uid: uid)
-        copyValues(to: model)
-        model.parentUID = uid
-        model.booster = booster
-        return model
+        return makeModel(XGBoostClassificationModel.self, booster)
     }
 }
 

@@ -30,11 +30,7 @@ public final class XGBoostRegressor: XGBoostEstimatorBase {
             }
             return 1
         }
-        let model = XGBoostRegressionModel(uid: uid)
-        copyValues(to: model)
-        model.parentUID = uid
-        model.booster = booster
-        return model
+        return makeModel(XGBoostRegressionModel.self, booster)
     }
 }
 

@@ -23,7 +23,7 @@ enum XGBoostTrainer {
         let base = XGBoostObjective.baseMargins(c.objective, numClass: k, baseScore: c.baseScore, labels: data.labels, weights: data.weights)
         var booster = XGBoostBooster(objective: c.objective, numFeatures: d, groups: k, baseMargins: base, trees: [], bestIteration: nil)
         let builder = XGBoostTreeBuilder(bins: bins, n: n, d: d, cuts: cuts, config: c, isDense: !data.hasMissing, seed: c.seed)
-        var rng = XGBoostRandom(seed: c.seed ^ 0x5DEE_CE66_D1CE_F00D)
+        var rng = TreeRandom(xgboostSeed: c.seed ^ 0x5DEE_CE66_D1CE_F00D)
         var margins = [Float](repeating: 0, count: n * k)
         for i in 0..<n { for g in 0..<k { margins[i * k + g] = base[g] } }
         var gh = [Float](repeating: 0, count: 2 * n * k)
@@ -49,7 +49,7 @@ enum XGBoostTrainer {
                 }
             }
             var keep: [Bool]? = nil
-            if c.subsample < 1 { keep = (0..<n).map { _ in rng.uniform() < c.subsample } }
+            if c.subsample < 1 { keep = (0..<n).map { _ in rng.nextDouble() < c.subsample } }
             for group in 0..<k {
                 for i in 0..<n {
                     g[i] = gh[2 * (i * k + group)]; h[i] = gh[2 * (i * k + group) + 1]

@@ -15,7 +15,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     let calc: XGBoostGain
     /// No missing value anywhere (XGBoost then takes the root sums from feature 0's histogram).
     let isDense: Bool
-    var rng: XGBoostRandom
+    var rng: TreeRandom
 
     var rows: [Int32]
     var scratch: [Int32]
@@ -31,7 +31,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
         self.config = config
         self.calc = XGBoostGain(config)
         self.isDense = isDense
-        self.rng = XGBoostRandom(seed: seed)
+        self.rng = TreeRandom(xgboostSeed: seed)
         self.rows = [Int32](repeating: 0, count: n)
         self.scratch = [Int32](repeating: 0, count: n)
     }
@@ -250,19 +250,10 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     }
 }
 
-/// SplitMix64: the seeded generator for subsample / colsample_* (not XGBoost's mt19937, so
-/// sampled models differ from XGBoost's).
-struct XGBoostRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+extension TreeRandom {
+    /// The seeded generator for subsample / colsample_* (SplitMix64, not XGBoost's mt19937,
+    /// so sampled models differ from XGBoost's).
+    init(xgboostSeed seed: UInt64) { self.init(state: seed &+ 0x9E37_79B9_7F4A_7C15) }
 }
 
 /// Sizes that switch the tree builder to its parallel paths (settable by tests).

@@ -4,12 +4,9 @@ import Foundation
 
 /// A decision tree classifier (Spark's `org.apache.spark.ml.classification.DecisionTreeClassifier`):
 /// one tree grown as Spark's `RandomForest.run` with all features and all rows.
-public final class DecisionTreeClassifier: TreeEstimatorBase {
+public final class DecisionTreeClassifier: TreeClassifierBase {
     public override class var sparkPackage: String { "org.apache.spark.ml.classification" }
 
-    public let rawPredictionCol = SharedParams.rawPredictionCol()
-    public let probabilityCol = SharedParams.probabilityCol()
-    public let thresholds = SharedParams.thresholds()
     public let impurity = TreeParams.classifierImpurity()
 
     public required init(uid: String) {
@@ -33,12 +30,6 @@ public final class DecisionTreeClassifier: TreeEstimatorBase {
         if let v = weightCol { set(self.weightCol, v) }
     }
 
-    override var isClassifier: Bool { true }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try checkSchema(schema, rawPredictionCol: try value(rawPredictionCol), probabilityCol: try value(probabilityCol))
-    }
-
     public override func fit(_ df: DataFrame) throws -> DecisionTreeClassificationModel {
         _ = try transformSchema(try df.schema())
         let data = try instances(df)
@@ -52,12 +43,9 @@ public final class DecisionTreeClassifier: TreeEstimatorBase {
 
 /// A fitted decision tree classifier (Spark's `DecisionTreeClassificationModel`): raw
 /// predictions are the leaf's class weights, probabilities those normalized.
-public final class DecisionTreeClassificationModel: TreeModelBase {
+public final class DecisionTreeClassificationModel: TreeClassificationModelBase {
     public override class var sparkPackage: String { "org.apache.spark.ml.classification" }
 
-    public let rawPredictionCol = SharedParams.rawPredictionCol()
-    public let probabilityCol = SharedParams.probabilityCol()
-    public let thresholds = SharedParams.thresholds()
     public let impurity = TreeParams.classifierImpurity()
 
     public required init(uid: String) {
@@ -71,16 +59,4 @@ public final class DecisionTreeClassificationModel: TreeModelBase {
     public var tree: DecisionTree { trees.first ?? DecisionTree(nodes: []) }
     public var numNodes: Int { tree.numNodes }
     public var depth: Int { tree.depth }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        return try ProbabilisticOutputs.transformSchema(schema, featuresCol: try value(featuresCol), rawPredictionCol: try value(rawPredictionCol),
-                                                        probabilityCol: try value(probabilityCol), predictionCol: try value(predictionCol), stage: uid)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        _ = try transformSchema(try df.schema())
-        return try classifierOutputs(rawPredictionCol: try value(rawPredictionCol), probabilityCol: try value(probabilityCol), thresholds: get(thresholds))
-            .apply(to: df)
-    }
 }

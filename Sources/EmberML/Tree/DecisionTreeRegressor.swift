@@ -29,8 +29,6 @@ public final class DecisionTreeRegressor: TreeEstimatorBase {
         if let v = weightCol { set(self.weightCol, v) }
     }
 
-    public override func transformSchema(_ schema: Schema) throws -> Schema { try checkSchema(schema) }
-
     public override func fit(_ df: DataFrame) throws -> DecisionTreeRegressionModel {
         _ = try transformSchema(try df.schema())
         if let v = get(varianceCol), !v.isEmpty { throw EmberError.unsupported("\(uid): varianceCol is not supported by Ember yet") }
@@ -59,12 +57,6 @@ public final class DecisionTreeRegressionModel: TreeModelBase {
     public var tree: DecisionTree { trees.first ?? DecisionTree(nodes: []) }
     public var numNodes: Int { tree.numNodes }
     public var depth: Int { tree.depth }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        try SchemaUtils.checkVector(schema, try value(featuresCol), stage: uid)
-        return try SchemaUtils.appendColumn(schema, try value(predictionCol), .double, nullable: false, stage: uid)
-    }
 
     public override func transform(_ df: DataFrame) throws -> DataFrame {
         _ = try transformSchema(try df.schema())

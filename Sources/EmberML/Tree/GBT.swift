@@ -4,12 +4,9 @@ import Foundation
 
 /// Gradient-boosted tree classifier (Spark's `org.apache.spark.ml.classification.GBTClassifier`):
 /// binary labels mapped to ±1, logistic loss, regression trees on the gradients.
-public final class GBTClassifier: TreeEstimatorBase {
+public final class GBTClassifier: TreeClassifierBase {
     public override class var sparkPackage: String { "org.apache.spark.ml.classification" }
 
-    public let rawPredictionCol = SharedParams.rawPredictionCol()
-    public let probabilityCol = SharedParams.probabilityCol()
-    public let thresholds = SharedParams.thresholds()
     public let impurity = TreeParams.regressorImpurity()
     public let maxIter = SharedParams.maxIter(20)
     public let stepSize = TreeParams.stepSize()
@@ -22,12 +19,6 @@ public final class GBTClassifier: TreeEstimatorBase {
     public required init(uid: String) {
         super.init(uid: uid)
         setDefault(seed, TreeParams.gbtClassifierSeed)
-    }
-
-    override var isClassifier: Bool { true }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try checkSchema(schema, rawPredictionCol: try value(rawPredictionCol), probabilityCol: try value(probabilityCol))
     }
 
     public override func fit(_ df: DataFrame) throws -> GBTClassificationModel {
@@ -53,12 +44,9 @@ public final class GBTClassifier: TreeEstimatorBase {
 
 /// A fitted GBT classifier (Spark's `GBTClassificationModel`): raw prediction [-m, m] for
 /// the margin m = Σ weight × tree; probability of class 1 is 1 / (1 + exp(-2m)).
-public final class GBTClassificationModel: TreeModelBase {
+public final class GBTClassificationModel: TreeClassificationModelBase {
     public override class var sparkPackage: String { "org.apache.spark.ml.classification" }
 
-    public let rawPredictionCol = SharedParams.rawPredictionCol()
-    public let probabilityCol = SharedParams.probabilityCol()
-    public let thresholds = SharedParams.thresholds()
     public let impurity = TreeParams.regressorImpurity()
     public let maxIter = SharedParams.maxIter(20)
     public let stepSize = TreeParams.stepSize()
@@ -74,18 +62,6 @@ public final class GBTClassificationModel: TreeModelBase {
     }
 
     override var kind: TreeModelKind { .gbtClassifier }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        return try ProbabilisticOutputs.transformSchema(schema, featuresCol: try value(featuresCol), rawPredictionCol: try value(rawPredictionCol),
-                                                        probabilityCol: try value(probabilityCol), predictionCol: try value(predictionCol), stage: uid)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        _ = try transformSchema(try df.schema())
-        return try classifierOutputs(rawPredictionCol: try value(rawPredictionCol), probabilityCol: try value(probabilityCol), thresholds: get(thresholds))
-            .apply(to: df)
-    }
 }
 
 /// Gradient-boosted tree regressor (Spark's `org.apache.spark.ml.regression.GBTRegressor`):
@@ -106,8 +82,6 @@ public final class GBTRegressor: TreeEstimatorBase {
         super.init(uid: uid)
         setDefault(seed, TreeParams.gbtRegressorSeed)
     }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema { try checkSchema(schema) }
 
     public override func fit(_ df: DataFrame) throws -> GBTRegressionModel {
         _ = try transformSchema(try df.schema())
@@ -140,15 +114,4 @@ public final class GBTRegressionModel: TreeModelBase {
     }
 
     override var kind: TreeModelKind { .gbtRegressor }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        try SchemaUtils.checkVector(schema, try value(featuresCol), stage: uid)
-        return try SchemaUtils.appendColumn(schema, try value(predictionCol), .double, nullable: false, stage: uid)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        _ = try transformSchema(try df.schema())
-        return try regressionTransform(df)
-    }
 }

@@ -5,12 +5,9 @@ import Foundation
 /// A random forest classifier (Spark's `org.apache.spark.ml.classification.RandomForestClassifier`):
 /// `numTrees` trees, each on a bootstrap (Poisson) or subsampled bag of rows and trying
 /// `featureSubsetStrategy` features per node; trees are grown in parallel.
-public final class RandomForestClassifier: TreeEstimatorBase {
+public final class RandomForestClassifier: TreeClassifierBase {
     public override class var sparkPackage: String { "org.apache.spark.ml.classification" }
 
-    public let rawPredictionCol = SharedParams.rawPredictionCol()
-    public let probabilityCol = SharedParams.probabilityCol()
-    public let thresholds = SharedParams.thresholds()
     public let impurity = TreeParams.classifierImpurity()
     public let numTrees = TreeParams.numTrees()
     public let subsamplingRate = TreeParams.subsamplingRate()
@@ -20,12 +17,6 @@ public final class RandomForestClassifier: TreeEstimatorBase {
     public required init(uid: String) {
         super.init(uid: uid)
         setDefault(seed, TreeParams.randomForestClassifierSeed)
-    }
-
-    override var isClassifier: Bool { true }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try checkSchema(schema, rawPredictionCol: try value(rawPredictionCol), probabilityCol: try value(probabilityCol))
     }
 
     public override func fit(_ df: DataFrame) throws -> RandomForestClassificationModel {
@@ -44,12 +35,9 @@ public final class RandomForestClassifier: TreeEstimatorBase {
 
 /// A fitted random forest classifier (Spark's `RandomForestClassificationModel`): raw
 /// predictions sum each tree's leaf class distribution; probabilities normalize them.
-public final class RandomForestClassificationModel: TreeModelBase {
+public final class RandomForestClassificationModel: TreeClassificationModelBase {
     public override class var sparkPackage: String { "org.apache.spark.ml.classification" }
 
-    public let rawPredictionCol = SharedParams.rawPredictionCol()
-    public let probabilityCol = SharedParams.probabilityCol()
-    public let thresholds = SharedParams.thresholds()
     public let impurity = TreeParams.classifierImpurity()
     public let numTrees = TreeParams.numTrees()
     public let subsamplingRate = TreeParams.subsamplingRate()
@@ -62,18 +50,6 @@ public final class RandomForestClassificationModel: TreeModelBase {
     }
 
     override var kind: TreeModelKind { .randomForestClassifier }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        return try ProbabilisticOutputs.transformSchema(schema, featuresCol: try value(featuresCol), rawPredictionCol: try value(rawPredictionCol),
-                                                        probabilityCol: try value(probabilityCol), predictionCol: try value(predictionCol), stage: uid)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        _ = try transformSchema(try df.schema())
-        return try classifierOutputs(rawPredictionCol: try value(rawPredictionCol), probabilityCol: try value(probabilityCol), thresholds: get(thresholds))
-            .apply(to: df)
-    }
 }
 
 /// A random forest regressor (Spark's `org.apache.spark.ml.regression.RandomForestRegressor`):
@@ -91,8 +67,6 @@ public final class RandomForestRegressor: TreeEstimatorBase {
         super.init(uid: uid)
         setDefault(seed, TreeParams.randomForestRegressorSeed)
     }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema { try checkSchema(schema) }
 
     public override func fit(_ df: DataFrame) throws -> RandomForestRegressionModel {
         _ = try transformSchema(try df.schema())
@@ -123,15 +97,4 @@ public final class RandomForestRegressionModel: TreeModelBase {
     }
 
     override var kind: TreeModelKind { .randomForestRegressor }
-
-    public override func transformSchema(_ schema: Schema) throws -> Schema {
-        try validateParams()
-        try SchemaUtils.checkVector(schema, try value(featuresCol), stage: uid)
-        return try SchemaUtils.appendColumn(schema, try value(predictionCol), .double, nullable: false, stage: uid)
-    }
-
-    public override func transform(_ df: DataFrame) throws -> DataFrame {
-        _ = try transformSchema(try df.schema())
-        return try regressionTransform(df)
-    }
 }

@@ -185,10 +185,13 @@ final class BinnedFeatures {
     }
 }
 
-/// A small seeded generator (SplitMix64) for bagging and feature subsets.
+/// A small seeded generator (SplitMix64) for bagging and feature subsets (and XGBoost's
+/// row and column sampling).
 struct TreeRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed ^ 0x9E37_79B9_7F4A_7C15 }
+    /// Starts from a raw generator state.
+    init(state: UInt64) { self.state = state }
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

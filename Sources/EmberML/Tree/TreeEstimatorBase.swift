@@ -33,17 +33,17 @@ public class TreeEstimatorBase: Estimator {
 
     public required init(uid: String) { super.init(uid: uid) }
 
-    var isClassifier: Bool { false }
-
-    /// Checks params and columns; the output columns of the model.
-    func checkSchema(_ schema: Schema, rawPredictionCol: String = "", probabilityCol: String = "") throws -> Schema {
+    /// Checks params and the label and weight columns.
+    func checkInputColumns(_ schema: Schema) throws {
         try validateParams()
         try SchemaUtils.checkNumericType(schema, try value(labelCol), stage: uid)
         if let w = get(weightCol), !w.isEmpty { try SchemaUtils.checkNumericType(schema, w, stage: uid) }
-        if isClassifier {
-            return try ProbabilisticOutputs.transformSchema(schema, featuresCol: try value(featuresCol), rawPredictionCol: rawPredictionCol,
-                                                            probabilityCol: probabilityCol, predictionCol: try value(predictionCol), stage: uid)
-        }
+    }
+
+    /// Checks params and columns; the output columns of the model (a regressor's double
+    /// prediction; `TreeClassifierBase` gives the probabilistic ones).
+    public override func transformSchema(_ schema: Schema) throws -> Schema {
+        try checkInputColumns(schema)
         try SchemaUtils.checkVector(schema, try value(featuresCol), stage: uid)
         return try SchemaUtils.appendColumn(schema, try value(predictionCol), .double, nullable: false, stage: uid)
     }

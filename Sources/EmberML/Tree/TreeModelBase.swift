@@ -5,7 +5,6 @@ import Foundation
 /// What a tree model's predictions are made of.
 enum TreeModelKind {
     case decisionTreeClassifier, decisionTreeRegressor, randomForestClassifier, randomForestRegressor, gbtClassifier, gbtRegressor
-    var isClassifier: Bool { self == .decisionTreeClassifier || self == .randomForestClassifier || self == .gbtClassifier }
 }
 
 /// The learned state and prediction logic shared by Spark's six tree models: the trees,
@@ -113,6 +112,19 @@ public class TreeModelBase: Model {
         default:
             return trees.first?.predict(x) ?? 0
         }
+    }
+
+    /// A regressor's output columns: a double prediction (`TreeClassificationModelBase`
+    /// gives the probabilistic ones).
+    public override func transformSchema(_ schema: Schema) throws -> Schema {
+        try validateParams()
+        try SchemaUtils.checkVector(schema, try value(featuresCol), stage: uid)
+        return try SchemaUtils.appendColumn(schema, try value(predictionCol), .double, nullable: false, stage: uid)
+    }
+
+    public override func transform(_ df: DataFrame) throws -> DataFrame {
+        _ = try transformSchema(try df.schema())
+        return try regressionTransform(df)
     }
 
     /// Predictions of a regressor as a double column.
