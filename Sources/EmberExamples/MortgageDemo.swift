@@ -79,8 +79,11 @@ public struct MortgageDemo {
         _ = try predictions.count()
         phase("Transformation")
 
-        let accuracy = try MLJobs.evaluator("multiclass", metric: "accuracy").copyWithLabel("delinquency_12").evaluate(predictions)
-        let auc = try MLJobs.evaluator("binary", metric: "areaUnderROC").copyWithLabel("delinquency_12").evaluate(predictions)
+        let accuracyEvaluator = try MLJobs.evaluator("multiclass", metric: "accuracy")
+        let aucEvaluator = try MLJobs.evaluator("binary", metric: "areaUnderROC")
+        for e in [accuracyEvaluator, aucEvaluator] { try e.set(name: "labelCol", json: "delinquency_12") }
+        let accuracy = try accuracyEvaluator.evaluate(predictions)
+        let auc = try aucEvaluator.evaluate(predictions)
         phase("Evaluation")
         log("Accuracy is \(accuracy)")
         log("AUC is \(auc)")
@@ -88,10 +91,3 @@ public struct MortgageDemo {
     }
 }
 
-extension Evaluator {
-    /// This evaluator reading labels from `column`.
-    func copyWithLabel(_ column: String) throws -> Evaluator {
-        try set(name: "labelCol", json: column)
-        return self
-    }
-}

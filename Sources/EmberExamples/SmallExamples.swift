@@ -1,5 +1,4 @@
 import Ember
-import EmberDatagen
 import Foundation
 
 /// The classic small Spark programs, through the DataFrame API.
@@ -24,9 +23,3 @@ public enum SmallExamples {
     }
 }
 
-/// The generated review corpus, for examples that need text.
-public enum EmberDatagenText {
-    public static func corpus(_ spark: Session, documents: Int = 20_000) throws -> DataFrame {
-        try TextCorpus.generate(session: spark, documents: documents)
-    }
-}

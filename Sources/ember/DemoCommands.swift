@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ember
+import EmberDatagen
 import EmberExamples
 import Foundation
 
@@ -48,18 +49,13 @@ struct WordCountExample: ParsableCommand {
         try reportingErrors {
             let spark = try Session.local()
             let lines = paths.isEmpty
-                ? try TextCorpusLines.generated(spark)
+                ? try TextCorpus.generate(session: spark, documents: 20_000)
                 : spark.read.format("text").load(paths)
             try SmallExamples.wordCount(lines, column: paths.isEmpty ? "text" : "value").show(top)
         }
     }
 }
 
-enum TextCorpusLines {
-    static func generated(_ spark: Session) throws -> DataFrame {
-        try EmberDatagenText.corpus(spark)
-    }
-}
 
 /// `ember example humidity`.
 struct HumidityExampleCommand: ParsableCommand {

@@ -218,22 +218,16 @@ final class Centers {
     }
 }
 
-/// `java.util.Random` (48-bit LCG), as Spark uses in `LocalKMeans` and `BisectingKMeans`.
-struct JavaRandom {
-    private var seed: Int64
+/// A source of `java.util.Random`-style bits; the derived draws (`nextInt(bound)`,
+/// `nextFloat`, `nextDouble`) are Java's, whatever generator supplies the bits.
+protocol JavaRandomBits {
+    /// The next `bits` random bits (≤ 32), as `java.util.Random.next(bits)`.
+    mutating func next(_ bits: Int) -> Int32
+}
 
-    init(seed: Int64) { self.seed = (seed ^ 0x5DEECE66D) & ((1 << 48) - 1) }
-
-    mutating func next(_ bits: Int) -> Int32 {
-        seed = (seed &* 0x5DEECE66D &+ 0xB) & ((1 << 48) - 1)
-        return Int32(truncatingIfNeeded: seed >> (48 - Int64(bits)))
-    }
-
-    mutating func nextDouble() -> Double {
-        Double((Int64(next(26)) << 27) + Int64(next(27))) * 0x1.0p-53
-    }
-
-    /// `nextInt(bound)`, bound > 0.
+extension JavaRandomBits {
+    /// `java.util.Random.nextInt(bound)`, bound > 0.
+    @inline(__always)
     mutating func nextInt(_ bound: Int32) -> Int32 {
         var r = next(31)
         let m = bound &- 1
@@ -245,12 +239,26 @@ struct JavaRandom {
             u = next(31)
         }
     }
-}
 
-extension XORShiftRandom {
-    /// `java.util.Random.nextDouble()` over the xorshift stream.
+    /// `java.util.Random.nextFloat()`: 24 random bits in [0, 1).
+    @inline(__always)
+    mutating func nextFloat() -> Float { Float(next(24)) / Float(1 << 24) }
+
+    /// `java.util.Random.nextDouble()`: 53 random bits in [0, 1).
     mutating func nextDouble() -> Double {
         Double((Int64(next(26)) << 27) + Int64(next(27))) * 0x1.0p-53
+    }
+}
+
+/// `java.util.Random` (48-bit LCG), as Spark uses in `LocalKMeans` and `BisectingKMeans`.
+struct JavaRandom: JavaRandomBits {
+    private var seed: Int64
+
+    init(seed: Int64) { self.seed = (seed ^ 0x5DEECE66D) & ((1 << 48) - 1) }
+
+    mutating func next(_ bits: Int) -> Int32 {
+        seed = (seed &* 0x5DEECE66D &+ 0xB) & ((1 << 48) - 1)
+        return Int32(truncatingIfNeeded: seed >> (48 - Int64(bits)))
     }
 }
 

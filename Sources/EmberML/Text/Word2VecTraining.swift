@@ -5,7 +5,7 @@ import Foundation
 /// `java.util.Random`'s `nextInt(bound)` and `nextFloat()` on top. The sequence follows
 /// Spark's algorithm, but Word2Vec results are not bit for bit Spark's: Spark shuffles the
 /// sentences into partitions, and its float BLAS sums in another order.
-struct XORShiftRandom {
+struct XORShiftRandom: JavaRandomBits {
     private var state: UInt64
 
     init(seed: Int64) {
@@ -26,24 +26,6 @@ struct XORShiftRandom {
         state = x
         return Int32(truncatingIfNeeded: x & ((1 << UInt64(bits)) - 1))
     }
-
-    /// `java.util.Random.nextInt(bound)`, bound > 0.
-    @inline(__always)
-    mutating func nextInt(_ bound: Int32) -> Int32 {
-        var r = next(31)
-        let m = bound &- 1
-        if bound & m == 0 { return Int32(truncatingIfNeeded: (Int64(bound) &* Int64(r)) >> 31) }
-        var u = r
-        while true {
-            r = u % bound
-            if u &- r &+ m >= 0 { return r }
-            u = next(31)
-        }
-    }
-
-    /// `java.util.Random.nextFloat()`: 24 random bits in [0, 1).
-    @inline(__always)
-    mutating func nextFloat() -> Float { Float(next(24)) / Float(1 << 24) }
 }
 
 /// The vocabulary of a corpus with its Huffman coding (Spark's `learnVocab` and
