@@ -417,19 +417,18 @@ struct ParquetColumnChunkReader {
             guard v.data.count + total <= Int(Int32.max) else { throw error("column chunk over 2 GiB of strings") }
             let base = v.data.count
             let srcCount = d.data.count
-            // The values are written in place after the bytes already there (a page at a
-            // time, so earlier pages are never copied again), with 32 bytes of slack:
-            // values of up to 32 bytes are copied as four words, past their end when the
-            // source has room: one branch-free copy instead of a loop or a memmove call.
-            v.data.append(contentsOf: repeatElement(0, count: total + 32))
-            let newOffsets = d.offsets.withUnsafeBufferPointer { o in
-                d.data.withUnsafeBufferPointer { src in
-                    v.data.withUnsafeMutableBufferPointer { dst in
+            // Values of up to 32 bytes are copied as four words, past their end when the
+            // source has room: one branch-free copy instead of a loop or a memmove call. The
+            // destination has 32 bytes of slack; `db` points at its first byte, values go
+            // from `base` on. Returns the end offset of each value.
+            func copyValues(to db: UnsafeMutablePointer<UInt8>) -> [Int32] {
+                d.offsets.withUnsafeBufferPointer { o in
+                    d.data.withUnsafeBufferPointer { src in
                         var at = base
-                        let sb = src.baseAddress, db = dst.baseAddress
+                        let sb = src.baseAddress
                         return [Int32](unsafeUninitializedCapacity: idx.count) { off, k in
                             for (j, i) in idx.enumerated() {
-                                if i != nullSlot, let sb, let db {
+                                if i != nullSlot, let sb {
                                     let s = Int(o[Int(i)]), len = Int(o[Int(i) + 1]) - s
                                     if len <= 32 && s + 32 <= srcCount {
                                         let from = UnsafeRawPointer(sb + s), to = UnsafeMutableRawPointer(db + at)
@@ -449,7 +448,22 @@ struct ParquetColumnChunkReader {
                     }
                 }
             }
-            v.data.removeLast(32)
+            var newOffsets: [Int32] = []
+            if base == 0 {
+                // The first (often only) gather: an uninitialized buffer, nothing to zero.
+                v.data = [UInt8](unsafeUninitializedCapacity: total + 32) { dst, c in
+                    if let db = dst.baseAddress { newOffsets = copyValues(to: db) }
+                    c = total
+                }
+            } else {
+                // Later pages go in place after the bytes already there, so earlier pages are
+                // never copied again.
+                v.data.append(contentsOf: repeatElement(0, count: total + 32))
+                v.data.withUnsafeMutableBufferPointer { dst in
+                    if let db = dst.baseAddress { newOffsets = copyValues(to: db) }
+                }
+                v.data.removeLast(32)
+            }
             v.offsets.append(contentsOf: newOffsets)
         }
     }
