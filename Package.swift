@@ -42,8 +42,9 @@ let package = Package(
             name: "Ember",
             dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberSQL", "EmberExec", "EmberIO"],
             swiftSettings: settings),
+        .target(name: "CEmberPrefetch"),
         .target(
-            name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberIO"],
+            name: "EmberML", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberIO", "CEmberPrefetch"],
             swiftSettings: settings + [.define("EMBER_OPENBLAS", .when(traits: ["OpenBLAS"]))]),
         .target(name: "EmberExamples", dependencies: ["Ember", "EmberML", "EmberDatagen", "EmberIO"], swiftSettings: settings),
         .target(name: "EmberDatagen", dependencies: ["Ember", "EmberCore", "EmberColumnar", "EmberExec", "EmberIO"], swiftSettings: settings),

@@ -36,22 +36,55 @@ final class XGBoostModelTests: XCTestCase {
         XCTAssertEqual(try both.fit(df).booster, a.booster)
     }
 
-    /// Rows partitioned in parallel chunks land exactly where the serial partition puts them:
-    /// the trees are the same either way (with missing values, so default directions count).
-    func testParallelPartitionBuildsTheSameTrees() throws {
+    /// Trees grown with the row passes on one core, on all cores, with one histogram per
+    /// pass (several passes a level), and with 16-bit bins (no per-row fix-ups for the
+    /// 256-bin features' missing values) are the same trees: the data has 3000 rows, so its
+    /// continuous features fill all 256 bins, and 30% missing values, so default directions
+    /// count. Lossguide growth runs on the same data both ways.
+    func testRowPassVariantsBuildTheSameTrees() throws {
         let (xs, ys) = XGBTestData.make(5, 3000, 6, 0.3, "binary")
         let df = try XGBTestData.frame(xs, ys)
-        let est = XGBoostClassifier()
-        try est.set(name: "num_round", json: 5)
-        try est.set(name: "max_depth", json: 5)
-        let saved = XGBoostTuning.parallelPartitionMinimum
-        defer { XGBoostTuning.parallelPartitionMinimum = saved }
-        XGBoostTuning.parallelPartitionMinimum = Int.max
-        let serial = try est.fit(df).booster
-        XGBoostTuning.parallelPartitionMinimum = 3
-        let parallel = try est.fit(df).booster
-        XCTAssertEqual(serial, parallel)
-        XCTAssertEqual(serial.trees.count, 5)
+        let saved = (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins)
+        defer { (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins) = saved }
+        for policy in ["depthwise", "lossguide"] {
+            let est = XGBoostClassifier()
+            try est.set(name: "num_round", json: 5)
+            try est.set(name: "max_depth", json: 5)
+            try est.set(name: "grow_policy", json: policy)
+            XGBoostTuning.parallelMinimum = Int.max
+            let serial = try est.fit(df).booster
+            XCTAssertEqual(serial.trees.count, 5)
+            XCTAssertGreaterThan(serial.trees[0].count, 15, policy)
+            XGBoostTuning.parallelMinimum = 3
+            XCTAssertEqual(try est.fit(df).booster, serial, "\(policy): parallel")
+            XGBoostTuning.passHistogramBytes = 1
+            XCTAssertEqual(try est.fit(df).booster, serial, "\(policy): one histogram a pass")
+            XGBoostTuning.wideBins = true
+            XCTAssertEqual(try est.fit(df).booster, serial, "\(policy): 16-bit bins")
+            (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins) = saved
+        }
+    }
+
+    /// The radix sort behind the quantile sketch orders values as `sort()` does (negative,
+    /// zero of either sign, subnormal, infinite) and carries the weights along stably.
+    func testFloatRadixSortMatchesSort() throws {
+        var values: [Float] = [-.infinity, .infinity, -0.0, 0.0, Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude, 1, -1, 3.5, -3.5]
+        var state: UInt64 = 42
+        for _ in 0..<5000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Float(Int64(bitPattern: state >> 20) % 2_000_001 - 1_000_000) / 1024)
+        }
+        var keys = values.map(FloatRadixSort.key)
+        var weights = (0..<values.count).map { Float($0) }
+        var sorter = FloatRadixSort(capacity: values.count, weighted: true)
+        sorter.sort(&keys, weights: &weights)
+        let want = values.enumerated().sorted { ($0.element, $0.offset) < ($1.element, $1.offset) }
+        XCTAssertEqual(keys.map(FloatRadixSort.value), want.map { $0.element == 0 ? 0 : $0.element })
+        XCTAssertEqual(weights, want.map { Float($0.offset) })
+        var plain = values.map(FloatRadixSort.key)
+        var none: [Float] = []
+        sorter.sort(&plain, weights: &none)
+        XCTAssertEqual(plain, keys)
     }
 
     func testSaveLoadRoundTrip() throws {

@@ -67,17 +67,15 @@ struct XGBoostMatrix {
             }
         }
         d = max(d, 0)
+        // Labels, weights and the validation flag of every row first; then each batch's
+        // vectors are densified straight into their rows of the training or validation matrix,
+        // batches in parallel.
         var train = XGBoostMatrix(count: 0, numFeatures: d, x: [], labels: [], weights: [])
         var valid = XGBoostMatrix(count: 0, numFeatures: d, x: [], labels: [], weights: [])
+        var toValid: [[Bool]] = []
         var rowBase = 0
-        var buf = [Float]()
         for b in batches {
-            let r = try VectorColumnReader(b.columns[0], what: stage)
-            let n = r.count
-            buf = [Float](repeating: 0, count: n * d)
-            try buf.withUnsafeMutableBufferPointer { p in
-                if let base = p.baseAddress { try densify(r, rows: 0..<n, d: d, missing: missing, into: base, stage: stage) }
-            }
+            let n = b.count
             let lc = b.columns[1]
             guard let ys = lc.doubles else { throw MLError.invalidData(stage, "label column \(labelCol) is not numeric") }
             var ws: [Double]? = nil
@@ -86,6 +84,7 @@ struct XGBoostMatrix {
             var isValid: [Bool]? = nil
             var vc: ColumnData? = nil
             if v != nil { vc = b.columns[w == nil ? 2 : 3]; isValid = vc?.bools }
+            var flags = [Bool](repeating: false, count: n)
             for i in 0..<n {
                 if lc.isNull(i) || ys[i].isNaN { throw MLError.invalidData(stage, "label column \(labelCol) has a NULL or NaN at row \(rowBase + i)") }
                 var weight = 1.0
@@ -95,17 +94,53 @@ struct XGBoostMatrix {
                         throw MLError.invalidData(stage, "weights must be non-negative and finite, got \(weight) in \(name) at row \(rowBase + i)")
                     }
                 }
-                var toValid = false
-                if let isValid, let vc { toValid = !vc.isNull(i) && isValid[i] }
-                if toValid {
-                    valid.x.append(contentsOf: buf[(i * d)..<((i + 1) * d)]); valid.labels.append(Float(ys[i])); valid.weights.append(Float(weight))
-                    valid.count += 1
+                if let isValid, let vc { flags[i] = !vc.isNull(i) && isValid[i] }
+                if flags[i] {
+                    valid.labels.append(Float(ys[i])); valid.weights.append(Float(weight)); valid.count += 1
                 } else {
-                    train.x.append(contentsOf: buf[(i * d)..<((i + 1) * d)]); train.labels.append(Float(ys[i])); train.weights.append(Float(weight))
-                    train.count += 1
+                    train.labels.append(Float(ys[i])); train.weights.append(Float(weight)); train.count += 1
                 }
             }
+            toValid.append(flags)
             rowBase += n
+        }
+        // Each batch's first training and validation row.
+        var firstTrain = [Int](), firstValid = [Int]()
+        var nt = 0, nv = 0
+        for flags in toValid {
+            firstTrain.append(nt); firstValid.append(nv)
+            for f in flags { if f { nv += 1 } else { nt += 1 } }
+        }
+        train.x = [Float](repeating: 0, count: train.count * d)
+        valid.x = [Float](repeating: 0, count: valid.count * d)
+        let readers = try batches.map { try VectorColumnReader($0.columns[0], what: stage) }
+        var failure: Error? = nil
+        let lock = NSLock()
+        try train.x.withUnsafeMutableBufferPointer { tx in
+            try valid.x.withUnsafeMutableBufferPointer { vx in
+                let txb = tx, vxb = vx
+                DispatchQueue.concurrentPerform(iterations: batches.count) { bi in
+                    let flags = toValid[bi], r = readers[bi]
+                    var t = firstTrain[bi], vv = firstValid[bi]
+                    var i = 0
+                    do {
+                        // Runs of rows bound for the same matrix are densified together.
+                        while i < flags.count {
+                            var j = i
+                            while j < flags.count && flags[j] == flags[i] { j += 1 }
+                            let toV = flags[i]
+                            if let base = toV ? vxb.baseAddress : txb.baseAddress {
+                                try densify(r, rows: i..<j, d: d, missing: missing, into: base + (toV ? vv : t) * d, stage: stage)
+                            }
+                            if toV { vv += j - i } else { t += j - i }
+                            i = j
+                        }
+                    } catch {
+                        lock.lock(); if failure == nil { failure = error }; lock.unlock()
+                    }
+                }
+                if let failure { throw failure }
+            }
         }
         return (train, v == nil ? nil : valid)
     }

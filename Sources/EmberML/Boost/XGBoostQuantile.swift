@@ -48,50 +48,51 @@ struct XGBoostCuts {
     static func build(_ m: XGBoostMatrix, maxBin: Int) -> XGBoostCuts {
         let d = m.numFeatures, n = m.count
         var perFeature = [([Float], Float)](repeating: ([], 0), count: d)
+        let uniform = m.weights.allSatisfy { $0 == m.weights.first }
         let parts = Parallel.mapRanges(d, parts: min(d, ProcessInfo.processInfo.activeProcessorCount)) { range -> [([Float], Float)] in
             var res: [([Float], Float)] = []
-            var pairs: [(Float, Float)] = []
-            pairs.reserveCapacity(n)
-            m.x.withUnsafeBufferPointer { x in
-                for f in range {
-                    pairs.removeAll(keepingCapacity: true)
+            var sorter = FloatRadixSort(capacity: n, weighted: !uniform)
+            let features = Array(range)
+            // Columns in groups, gathered block by block so each row's line is read once a group.
+            var group = 0
+            while group < features.count {
+                let members = Array(features[group..<min(features.count, group + 8)])
+                group += members.count
+                var columns = [[UInt32]](repeating: [], count: members.count)
+                var colWeights = [[Float]](repeating: [], count: members.count)
+                for j in 0..<members.count {
+                    columns[j].reserveCapacity(n)
+                    if !uniform { colWeights[j].reserveCapacity(n) }
+                }
+                m.x.withUnsafeBufferPointer { x in
                     for i in 0..<n {
-                        let v = x[i * d + f]
-                        if !v.isNaN { pairs.append((v, m.weights[i])) }
+                        for (j, f) in members.enumerated() {
+                            let v = x[i * d + f]
+                            if v.isNaN { continue }
+                            columns[j].append(FloatRadixSort.key(v))
+                            if !uniform { colWeights[j].append(m.weights[i]) }
+                        }
                     }
-                    pairs.sort { $0.0 < $1.0 }
+                }
+                for j in 0..<members.count {
+                    sorter.sort(&columns[j], weights: &colWeights[j])
+                    let keys = columns[j]
+                    let unit = m.weights.first ?? 1
                     var summary: [Entry] = []
                     var sum: Float = 0
                     var k = 0
-                    while k < pairs.count {
-                        let v = pairs[k].0
+                    while k < keys.count {
+                        let key = keys[k]
                         var w: Float = 0
-                        while k < pairs.count && pairs[k].0 == v { w += pairs[k].1; k += 1 }
-                        summary.append(Entry(rmin: sum, rmax: sum + w, wmin: w, value: v))
+                        if uniform {
+                            while k < keys.count && keys[k] == key { w += unit; k += 1 }
+                        } else {
+                            while k < keys.count && keys[k] == key { w += colWeights[j][k]; k += 1 }
+                        }
+                        summary.append(Entry(rmin: sum, rmax: sum + w, wmin: w, value: FloatRadixSort.value(key)))
                         sum += w
                     }
-                    let count = pairs.count
-                    var cuts: [Float] = []
-                    var minValue: Float = 0
-                    if !summary.isEmpty {
-                        let intermediate = min(count, maxBin * 8)
-                        let reduced = prune(summary, intermediate)
-                        let a = prune(reduced, min(intermediate, maxBin) + 1)
-                        let required = min(a.count, maxBin)
-                        if required > 1 {
-                            for i in 1..<required {
-                                let c = a[i].value
-                                if i == 1 || c > (cuts.last ?? -.infinity) { cuts.append(c) }
-                            }
-                        }
-                        minValue = a[0].value - (abs(a[0].value) + 1e-5)
-                        let cpt = a[a.count - 1].value
-                        cuts.append(cpt + (abs(cpt) + 1e-5))
-                    } else {
-                        minValue = -1e-5
-                        cuts.append(minValue + (abs(minValue) + 1e-5))
-                    }
-                    res.append((cuts, minValue))
+                    res.append(Self.featureCuts(summary, count: keys.count, maxBin: maxBin))
                 }
             }
             return res
@@ -107,37 +108,46 @@ struct XGBoostCuts {
         return XGBoostCuts(ptrs: ptrs, values: values, mins: mins)
     }
 
-    /// The local bin of `v` in feature `f`: the number of cuts ≤ v, at most the last bin
-    /// (XGBoost's `SearchBin`).
-    @inline(__always)
-    func bin(_ v: Float, _ f: Int) -> Int {
-        var lo = ptrs[f], hi = ptrs[f + 1]
-        let end = hi
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if values[mid] <= v { lo = mid + 1 } else { hi = mid }
-        }
-        return (lo == end ? lo - 1 : lo) - ptrs[f]
-    }
-
-    /// The binned matrix: local bin per (row, feature) row-major, `missingBin` for missing.
-    func binMatrix<B: FixedWidthInteger & UnsignedInteger>(_ m: XGBoostMatrix, as: B.Type) -> [B] {
-        let d = m.numFeatures, n = m.count
-        var out = [B](repeating: B.max, count: n * d)
-        out.withUnsafeMutableBufferPointer { o in
-            m.x.withUnsafeBufferPointer { x in
-                let ob = o, xb = x
-                _ = Parallel.mapRanges(n) { range -> Int in
-                    for i in range {
-                        for f in 0..<d {
-                            let v = xb[i * d + f]
-                            if !v.isNaN { ob[i * d + f] = B(truncatingIfNeeded: bin(v, f)) }
-                        }
-                    }
-                    return 0
+    /// One feature's cuts and minimum from the exact summary of its `count` values.
+    static func featureCuts(_ summary: [Entry], count: Int, maxBin: Int) -> ([Float], Float) {
+        var cuts: [Float] = []
+        var minValue: Float = 0
+        if !summary.isEmpty {
+            let intermediate = min(count, maxBin * 8)
+            let reduced = prune(summary, intermediate)
+            let a = prune(reduced, min(intermediate, maxBin) + 1)
+            let required = min(a.count, maxBin)
+            if required > 1 {
+                for i in 1..<required {
+                    let c = a[i].value
+                    if i == 1 || c > (cuts.last ?? -.infinity) { cuts.append(c) }
                 }
             }
+            minValue = a[0].value - (abs(a[0].value) + 1e-5)
+            let cpt = a[a.count - 1].value
+            cuts.append(cpt + (abs(cpt) + 1e-5))
+        } else {
+            minValue = -1e-5
+            cuts.append(minValue + (abs(minValue) + 1e-5))
         }
-        return out
+        return (cuts, minValue)
+    }
+
+    /// The local bin of `v` in feature `f`: the number of cuts ≤ v, at most the last bin
+    /// (XGBoost's `SearchBin`), by a branch-free binary search.
+    @inline(__always)
+    func bin(_ v: Float, _ f: Int) -> Int {
+        values.withUnsafeBufferPointer { cut in
+            let lo = ptrs[f], count = ptrs[f + 1] - lo
+            if count <= 1 { return 0 }
+            var base = lo, n = count
+            while n > 1 {
+                let half = n >> 1
+                base = cut[base + half] <= v ? base + half : base
+                n -= half
+            }
+            let upper = base + (cut[base] <= v ? 1 : 0) - lo
+            return min(upper, count - 1)
+        }
     }
 }

@@ -62,23 +62,25 @@ struct XGBoostGain {
         return Float(-thresholdL1(g) / (h + lambda))
     }
 
-    /// Best split of one node over `features` from its histogram (pairs of g, h per bin), as
-    /// XGBoost's `HistEvaluator::EnumerateSplit`: forward (missing right) then, when the node
-    /// has missing values for the feature, backward (missing left).
-    func bestSplit(hist: UnsafeBufferPointer<Double>, cuts: XGBoostCuts, features: [Int], G: Double, H: Double, rootGain: Float) -> XGBoostSplit {
+    /// Best split of one node over `features` from its histogram (pairs of g, h per slot;
+    /// feature `f`'s bins start at slot `offsets[f]`), as XGBoost's
+    /// `HistEvaluator::EnumerateSplit`: forward (missing right) then, when the node has
+    /// missing values for the feature, backward (missing left).
+    func bestSplit(hist: UnsafeBufferPointer<Double>, offsets: UnsafePointer<Int>, cuts: XGBoostCuts, features: [Int], G: Double, H: Double,
+                   rootGain: Float) -> XGBoostSplit {
         var best = XGBoostSplit()
         let mcw = minChildWeight
         for f in features {
-            let b0 = cuts.ptrs[f], b1 = cuts.ptrs[f + 1]
+            let c0 = cuts.ptrs[f], nb = cuts.ptrs[f + 1] - c0, h0 = offsets[f]
             var local = XGBoostSplit()
             var ag = 0.0, ah = 0.0
-            for i in b0..<b1 {
-                ag += hist[2 * i]; ah += hist[2 * i + 1]
+            for i in 0..<nb {
+                ag += hist[2 * (h0 + i)]; ah += hist[2 * (h0 + i) + 1]
                 let rg = G - ag, rh = H - ah
                 if ah >= mcw && rh >= mcw {
                     let loss = Float(gain(ag, ah) + gain(rg, rh)) - rootGain
                     if local.needReplace(loss, f) {
-                        local = XGBoostSplit(loss: loss, feature: f, defaultLeft: false, value: cuts.values[i], leftMaxBin: i - b0,
+                        local = XGBoostSplit(loss: loss, feature: f, defaultLeft: false, value: cuts.values[c0 + i], leftMaxBin: i,
                                              lG: ag, lH: ah, rG: rg, rH: rh)
                     }
                 }
@@ -87,15 +89,15 @@ struct XGBoostGain {
             if ag == G && ah == H { continue }
             local = XGBoostSplit()
             ag = 0; ah = 0
-            var i = b1 - 1
-            while i >= b0 {
-                ag += hist[2 * i]; ah += hist[2 * i + 1]
+            var i = nb - 1
+            while i >= 0 {
+                ag += hist[2 * (h0 + i)]; ah += hist[2 * (h0 + i) + 1]
                 let lg = G - ag, lh = H - ah
                 if ah >= mcw && lh >= mcw {
                     let loss = Float(gain(lg, lh) + gain(ag, ah)) - rootGain
                     if local.needReplace(loss, f) {
-                        local = XGBoostSplit(loss: loss, feature: f, defaultLeft: true, value: i == b0 ? cuts.mins[f] : cuts.values[i - 1],
-                                             leftMaxBin: i - 1 - b0, lG: lg, lH: lh, rG: ag, rH: ah)
+                        local = XGBoostSplit(loss: loss, feature: f, defaultLeft: true, value: i == 0 ? cuts.mins[f] : cuts.values[c0 + i - 1],
+                                             leftMaxBin: i - 1, lG: lg, lH: lh, rG: ag, rH: ah)
                     }
                 }
                 i -= 1

@@ -11,18 +11,19 @@ enum XGBoostTrainer {
         let cuts = XGBoostCuts.build(data, maxBin: c.maxBin)
         var maxBins = 0
         for f in 0..<d { maxBins = max(maxBins, cuts.numBins(f)) }
-        if maxBins < 255 {
-            return try run(cuts.binMatrix(data, as: UInt8.self), data, valid, cuts, c, k, stage)
+        if maxBins <= 256 && !XGBoostTuning.wideBins {
+            return try run(XGBoostBinned<UInt8>(data, cuts: cuts), data, valid, cuts, c, k, stage)
         }
-        return try run(cuts.binMatrix(data, as: UInt16.self), data, valid, cuts, c, k, stage)
+        return try run(XGBoostBinned<UInt16>(data, cuts: cuts), data, valid, cuts, c, k, stage)
     }
 
-    static func run<B: FixedWidthInteger & UnsignedInteger>(_ bins: [B], _ data: XGBoostMatrix, _ valid: XGBoostMatrix?, _ cuts: XGBoostCuts,
+    static func run<B: FixedWidthInteger & UnsignedInteger>(_ bins: XGBoostBinned<B>, _ data: XGBoostMatrix, _ valid: XGBoostMatrix?, _ cuts: XGBoostCuts,
                                                              _ c: XGBoostConfig, _ k: Int, _ stage: String) throws -> XGBoostBooster {
         let n = data.count, d = data.numFeatures
         let base = XGBoostObjective.baseMargins(c.objective, numClass: k, baseScore: c.baseScore, labels: data.labels, weights: data.weights)
         var booster = XGBoostBooster(objective: c.objective, numFeatures: d, groups: k, baseMargins: base, trees: [], bestIteration: nil)
-        let builder = XGBoostTreeBuilder(bins: bins, n: n, d: d, cuts: cuts, config: c, isDense: !data.hasMissing, seed: c.seed)
+        let builder = XGBoostTreeBuilder(data: bins, cuts: cuts, config: c, isDense: !data.hasMissing, seed: c.seed)
+        let parts = n >= XGBoostTuning.parallelMinimum ? ProcessInfo.processInfo.activeProcessorCount : 1
         var rng = TreeRandom(xgboostSeed: c.seed ^ 0x5DEE_CE66_D1CE_F00D)
         var margins = [Float](repeating: 0, count: n * k)
         for i in 0..<n { for g in 0..<k { margins[i * k + g] = base[g] } }
@@ -41,7 +42,7 @@ enum XGBoostTrainer {
             margins.withUnsafeBufferPointer { m in
                 gh.withUnsafeMutableBufferPointer { out in
                     let mb = m, ob = out
-                    _ = Parallel.mapRanges(n, parts: n >= 8192 ? ProcessInfo.processInfo.activeProcessorCount : 1) { r -> Int in
+                    _ = Parallel.mapRanges(n, parts: parts) { r -> Int in
                         XGBoostObjective.gradients(c.objective, k: k, margins: mb, labels: data.labels, weights: data.weights,
                                                    scalePosWeight: c.scalePosWeight, range: r, into: ob)
                         return 0
@@ -51,16 +52,24 @@ enum XGBoostTrainer {
             var keep: [Bool]? = nil
             if c.subsample < 1 { keep = (0..<n).map { _ in rng.nextDouble() < c.subsample } }
             for group in 0..<k {
-                for i in 0..<n {
-                    g[i] = gh[2 * (i * k + group)]; h[i] = gh[2 * (i * k + group) + 1]
-                    if let keep, !keep[i] { g[i] = 0; h[i] = 0 }
+                gh.withUnsafeBufferPointer { src in
+                    g.withUnsafeMutableBufferPointer { gb in
+                        h.withUnsafeMutableBufferPointer { hb in
+                            let sb = src, go = gb, ho = hb
+                            _ = Parallel.mapRanges(n, parts: parts) { range -> Int in
+                                for i in range {
+                                    let kept = keep?[i] ?? true
+                                    go[i] = kept ? sb[2 * (i * k + group)] : 0
+                                    ho[i] = kept ? sb[2 * (i * k + group) + 1] : 0
+                                }
+                                return 0
+                            }
+                        }
+                    }
                 }
                 let tree = builder.grow(g: g, h: h)
-                for node in 0..<tree.count where tree.left[node] < 0 {
-                    let v = tree.value[node]
-                    let s = builder.segStart[node]
-                    for t in s..<(s + builder.segCount[node]) { margins[Int(builder.rows[t]) * k + group] += v }
-                }
+                // Each row's leaf value joins its cached margin.
+                builder.addLeafValues(tree, to: &margins, k: k, group: group)
                 booster.trees.append(tree)
             }
             guard let v = valid, v.count > 0 else { continue }

@@ -139,4 +139,12 @@ public enum Parallel {
         }
         return results.compactMap { $0 }
     }
+
+    /// Runs `body(k, range)` for part `k` of `parts` contiguous ranges of `0..<count` (the
+    /// same ranges as `mapRanges`), on all cores.
+    public static func forEachRange(_ count: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
+        let p = max(1, min(parts, count))
+        if p == 1 { body(0, 0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: p) { k in body(k, (count * k / p)..<(count * (k + 1) / p)) }
+    }
 }
