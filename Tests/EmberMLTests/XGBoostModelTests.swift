@@ -44,6 +44,11 @@ final class XGBoostModelTests: XCTestCase {
     func testRowPassVariantsBuildTheSameTrees() throws {
         let (xs, ys) = XGBTestData.make(5, 3000, 6, 0.3, "binary")
         let df = try XGBTestData.frame(xs, ys)
+        // The 8-bit layout here needs the per-row masks for 256-bin features' missing values.
+        let m = XGBoostMatrix(count: xs.count, numFeatures: 6, x: xs.flatMap { $0.map { Float($0) } }, labels: [], weights: [Float](repeating: 1, count: xs.count))
+        let cuts = XGBoostCuts.build(m, maxBin: 256)
+        XCTAssertEqual((0..<6).map { cuts.numBins($0) }.max(), 256)
+        XCTAssertNotNil(XGBoostBinned<UInt8>(m, cuts: cuts)?.rowMask)
         let saved = (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins)
         defer { (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins) = saved }
         for policy in ["depthwise", "lossguide"] {

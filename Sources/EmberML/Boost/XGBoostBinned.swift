@@ -7,8 +7,10 @@ import Foundation
 /// A missing value is stored as the feature's bin count (one slot past its last bin, so a
 /// histogram pass adds it to a slot that split finding never reads, without a branch).
 /// Only a feature whose bins already use every value of `B` (256 bins in `UInt8`) cannot
-/// do that: its missing values are stored as bin 0 and listed per row in `fixStart` /
-/// `fixFeature`, and in a per-feature bit set for partitioning.
+/// do that: its missing values are stored as bin 0 and marked in a per-row mask (bit
+/// `maskBit[f]`, so at most 63 such features; `init` fails beyond that and the caller takes
+/// 16-bit bins), which sends them to one spare slot at the end of the histogram, and in a
+/// per-feature bit set for routing rows.
 ///
 /// The buffers are owned here (allocated once, freed on deinit) so the hot loops take plain
 /// pointers; every buffer has at least one element.
@@ -23,18 +25,26 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
     let offsets: UnsafeMutablePointer<Int>
     /// The stored missing marker of each feature (its bin count), or −1 for a full feature.
     let marker: UnsafeMutablePointer<Int>
-    /// Rows' missing values in full features: features `fixFeature[fixStart[r]..<fixStart[r+1]]`
-    /// (ascending); nil when there are none.
-    let fixStart: UnsafeMutablePointer<Int32>?
-    let fixFeature: UnsafeMutablePointer<Int32>?
+    /// Per row, the mask bits of its missing values in full features; nil when there are none.
+    let rowMask: UnsafeMutablePointer<UInt64>?
+    /// Each feature's bit in `rowMask` (63, never set, for features not tracked there).
+    let maskBit: UnsafeMutablePointer<Int>
     /// Per feature, bit `r` set when row `r`'s value is missing and stored as bin 0 (a full
     /// feature's missing values); features without such values share `zeroBits`.
     let missingBits: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     private let zeroBits: UnsafeMutablePointer<UInt64>
 
-    var slots: Int { offsets[d] }
+    /// Histogram slots: every feature's, then the spare slot for masked missing values.
+    var slots: Int { offsets[d] + 1 }
 
-    init(_ m: XGBoostMatrix, cuts: XGBoostCuts) {
+    /// Nil when more than 63 full features have missing values.
+    init?(_ m: XGBoostMatrix, cuts: XGBoostCuts) {
+        let full = (0..<m.numFeatures).filter { cuts.numBins($0) > Int(B.max) }
+        var fullMissing: [Int] = []
+        m.x.withUnsafeBufferPointer { x in
+            for f in full where stride(from: f, to: x.count, by: max(m.numFeatures, 1)).contains(where: { x[$0].isNaN }) { fullMissing.append(f) }
+        }
+        if fullMissing.count > 63 { return nil }
         n = m.count
         d = m.numFeatures
         offsets = .allocate(capacity: d + 1)
@@ -73,44 +83,29 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
             }
             return 0
         }
-        let (fs, ff, bits) = Self.fixes(m, full: (0..<dd).filter { mk[$0] < 0 })
-        fixStart = fs
-        fixFeature = ff
+        maskBit = .allocate(capacity: max(dd, 1))
+        maskBit.initialize(repeating: 63, count: max(dd, 1))
+        for (j, f) in fullMissing.enumerated() { maskBit[f] = j }
         let words = max((m.count + 63) / 64, 1)
         zeroBits = .allocate(capacity: words)
         zeroBits.initialize(repeating: 0, count: words)
         missingBits = .allocate(capacity: max(dd, 1))
-        for f in 0..<dd { (missingBits + f).initialize(to: bits[f] ?? zeroBits) }
-    }
-
-    /// The missing values of full features: per-row lists and per-feature bit sets.
-    private static func fixes(_ m: XGBoostMatrix, full: [Int]) -> (UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?, [UnsafeMutablePointer<UInt64>?]) {
-        let n = m.count, d = m.numFeatures
-        var bits = [UnsafeMutablePointer<UInt64>?](repeating: nil, count: d)
-        guard !full.isEmpty else { return (nil, nil, bits) }
-        var starts = [Int32](repeating: 0, count: n + 1)
-        var feats: [Int32] = []
-        let words = (n + 63) / 64
-        m.x.withUnsafeBufferPointer { x in
-            for i in 0..<n {
-                for f in full where x[i * d + f].isNaN {
-                    feats.append(Int32(f))
-                    if bits[f] == nil {
-                        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
-                        p.initialize(repeating: 0, count: words)
-                        bits[f] = p
-                    }
-                    bits[f]?[i >> 6] |= 1 << UInt64(i & 63)
+        missingBits.initialize(repeating: zeroBits, count: max(dd, 1))
+        guard !fullMissing.isEmpty else { rowMask = nil; return }
+        let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: max(n, 1))
+        masks.initialize(repeating: 0, count: max(n, 1))
+        for (j, f) in fullMissing.enumerated() {
+            let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+            bits.initialize(repeating: 0, count: words)
+            m.x.withUnsafeBufferPointer { x in
+                for i in 0..<rowCount where x[i * dd + f].isNaN {
+                    bits[i >> 6] |= 1 << UInt64(i & 63)
+                    masks[i] |= 1 << UInt64(j)
                 }
-                starts[i + 1] = Int32(feats.count)
             }
+            missingBits[f] = bits
         }
-        guard !feats.isEmpty else { return (nil, nil, bits) }
-        let fs = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
-        fs.initialize(from: starts, count: n + 1)
-        let ff = UnsafeMutablePointer<Int32>.allocate(capacity: feats.count)
-        ff.initialize(from: feats, count: feats.count)
-        return (fs, ff, bits)
+        rowMask = masks
     }
 
     deinit {
@@ -118,8 +113,8 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
         columns.deallocate()
         offsets.deallocate()
         marker.deallocate()
-        fixStart?.deallocate()
-        fixFeature?.deallocate()
+        rowMask?.deallocate()
+        maskBit.deallocate()
         for f in 0..<d where missingBits[f] != zeroBits { missingBits[f].deallocate() }
         zeroBits.deallocate()
         missingBits.deallocate()
@@ -127,7 +122,7 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
 
     /// The buffers as plain values, for hot loops (no class field reloads).
     var view: View {
-        View(bins: bins, columns: columns, n: n, d: d, offsets: offsets, marker: marker, fixStart: fixStart, fixFeature: fixFeature, missingBits: missingBits)
+        View(bins: bins, columns: columns, n: n, d: d, offsets: offsets, marker: marker, rowMask: rowMask, maskBit: maskBit, missingBits: missingBits)
     }
 
     /// The matrix's pointers and the per-row kernels over them.
@@ -138,21 +133,21 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
         let d: Int
         let offsets: UnsafeMutablePointer<Int>
         let marker: UnsafeMutablePointer<Int>
-        let fixStart: UnsafeMutablePointer<Int32>?
-        let fixFeature: UnsafeMutablePointer<Int32>?
+        let rowMask: UnsafeMutablePointer<UInt64>?
+        let maskBit: UnsafeMutablePointer<Int>
         let missingBits: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
 
         /// Adds row `r`'s gradient pair to its bins in `hist` (missing values excluded).
         @inline(__always)
         func add(_ r: Int, _ gg: Double, _ hh: Double, _ hist: UnsafeMutablePointer<Double>) {
             let row = bins + r &* d
-            if let fs = fixStart, let ff = fixFeature {
-                var j = Int(fs[r])
-                let e = Int(fs[r + 1])
-                if j != e {
+            if let masks = rowMask {
+                let mask = masks[r]
+                if mask != 0 {
+                    // Masked missing values go to the spare slot.
+                    let spare = offsets[d]
                     for f in 0..<d {
-                        if j < e && Int(ff[j]) == f { j += 1; continue }
-                        let i = (offsets[f] &+ Int(row[f])) &* 2
+                        let i = ((mask >> UInt64(maskBit[f])) & 1 != 0 ? spare : offsets[f] &+ Int(row[f])) &* 2
                         hist[i] += gg
                         hist[i + 1] += hh
                     }

@@ -11,10 +11,13 @@ enum XGBoostTrainer {
         let cuts = XGBoostCuts.build(data, maxBin: c.maxBin)
         var maxBins = 0
         for f in 0..<d { maxBins = max(maxBins, cuts.numBins(f)) }
-        if maxBins <= 256 && !XGBoostTuning.wideBins {
-            return try run(XGBoostBinned<UInt8>(data, cuts: cuts), data, valid, cuts, c, k, stage)
+        if maxBins <= 256 && !XGBoostTuning.wideBins, let narrow = XGBoostBinned<UInt8>(data, cuts: cuts) {
+            return try run(narrow, data, valid, cuts, c, k, stage)
         }
-        return try run(XGBoostBinned<UInt16>(data, cuts: cuts), data, valid, cuts, c, k, stage)
+        guard let wide = XGBoostBinned<UInt16>(data, cuts: cuts) else {
+            throw MLError.invalidParam(stage, "max_bin", "must be at most 65535 (got \(c.maxBin))")
+        }
+        return try run(wide, data, valid, cuts, c, k, stage)
     }
 
     static func run<B: FixedWidthInteger & UnsignedInteger>(_ bins: XGBoostBinned<B>, _ data: XGBoostMatrix, _ valid: XGBoostMatrix?, _ cuts: XGBoostCuts,
