@@ -47,13 +47,10 @@ public struct ColumnBuilder {
     }
 
     mutating func reserve(_ n: Int) {
-        switch storage {
-        case .bool(var a): storage = .none; a.reserveCapacity(n); storage = .bool(a)
-        case .i32(var a): storage = .none; a.reserveCapacity(n); storage = .i32(a)
-        case .i64(var a): storage = .none; a.reserveCapacity(n); storage = .i64(a)
-        case .f64(var a): storage = .none; a.reserveCapacity(n); storage = .f64(a)
-        default: break
-        }
+        if case .bool(var a) = storage { storage = .none; a.reserveCapacity(n); storage = .bool(a) }
+        else if case .i32(var a) = storage { storage = .none; a.reserveCapacity(n); storage = .i32(a) }
+        else if case .i64(var a) = storage { storage = .none; a.reserveCapacity(n); storage = .i64(a) }
+        else if case .f64(var a) = storage { storage = .none; a.reserveCapacity(n); storage = .f64(a) }
     }
 
     public mutating func appendNull() {
@@ -65,23 +62,23 @@ public struct ColumnBuilder {
 
     /// Appends a placeholder value under a NULL.
     mutating func appendZero() {
-        switch storage {
-        case .none:
+        // `if case` bindings, not a `switch` over `storage`: a switch keeps its subject alive,
+        // so the bound array was shared and every append copied all of it (quadratic).
+        if case .bool(var a) = storage { storage = .none; a.append(false); storage = .bool(a) }
+        else if case .i8(var a) = storage { storage = .none; a.append(0); storage = .i8(a) }
+        else if case .i16(var a) = storage { storage = .none; a.append(0); storage = .i16(a) }
+        else if case .i32(var a) = storage { storage = .none; a.append(0); storage = .i32(a) }
+        else if case .i64(var a) = storage { storage = .none; a.append(0); storage = .i64(a) }
+        else if case .f32(var a) = storage { storage = .none; a.append(0); storage = .f32(a) }
+        else if case .f64(var a) = storage { storage = .none; a.append(0); storage = .f64(a) }
+        else if case .i128(var a) = storage { storage = .none; a.append(0); storage = .i128(a) }
+        else if case .none = storage {
             switch type {
             case .string, .binary, .array, .map: offsets.append(offsets.last ?? 0)
             case .structure:
                 for i in children.indices { children[i].appendNull() }
             default: break
             }
-        case .bool(var a): storage = .none; a.append(false); storage = .bool(a)
-        case .i8(var a): storage = .none; a.append(0); storage = .i8(a)
-        case .i16(var a): storage = .none; a.append(0); storage = .i16(a)
-        case .i32(var a): storage = .none; a.append(0); storage = .i32(a)
-        case .i64(var a): storage = .none; a.append(0); storage = .i64(a)
-        case .f32(var a): storage = .none; a.append(0); storage = .f32(a)
-        case .f64(var a): storage = .none; a.append(0); storage = .f64(a)
-        case .i128(var a): storage = .none; a.append(0); storage = .i128(a)
-        default: break
         }
     }
 
