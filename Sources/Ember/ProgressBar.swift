@@ -46,10 +46,58 @@ public final class ProgressBar: RuntimeListener {
 
     func draw() {
         guard let start = jobStart, Date().timeIntervalSince(start) > 0.5, tasks > 0 else { return }
-        let filled = min(width, done * width / tasks)
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = "\r\u{1B}[2K[\(bar)] \(done)/\(tasks) tasks · \(stageName) · \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
-        FileHandle.standardError.write(line.data(using: .utf8) ?? Data())
+        let line = Self.line(done: done, total: tasks, unit: "tasks", label: stageName, elapsed: Date().timeIntervalSince(start))
+        FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8) ?? Data())
         drawn = true
+    }
+
+    /// The text of one progress line: a 30-cell bar, the count, the label and the time so far.
+    public static func line(done: Int, total: Int, unit: String, label: String, elapsed: Double, width: Int = 30) -> String {
+        let filled = total > 0 ? max(0, min(width, done * width / total)) : 0
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        return "[\(bar)] \(done)/\(total) \(unit) · \(label) · \(String(format: "%.1f", elapsed)) s"
+    }
+}
+
+/// Progress of long work that runs outside the scheduler's jobs (a booster's rounds, a
+/// forest's trees): drawn on stderr once it has run half a second, when stderr is a terminal
+/// (see `ProgressBar.enabledByDefault`), and cleared by `finish`.
+public final class WorkProgress: @unchecked Sendable {
+    let label: String
+    let unit: String
+    let total: Int
+    let enabled: Bool
+    let start = Date()
+    let lock = NSLock()
+    /// Units counted so far (0 when disabled).
+    public private(set) var done = 0
+    var drawn = false
+
+    public init(_ label: String, total: Int, unit: String, enabled: Bool = ProgressBar.enabledByDefault) {
+        self.label = label
+        self.total = total
+        self.unit = unit
+        self.enabled = enabled
+    }
+
+    /// Counts `n` more units done (callable from any thread).
+    public func advance(by n: Int = 1) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        done += n
+        let elapsed = Date().timeIntervalSince(start)
+        guard elapsed > 0.5 else { return }
+        let line = ProgressBar.line(done: done, total: total, unit: unit, label: label, elapsed: elapsed)
+        FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8) ?? Data())
+        drawn = true
+    }
+
+    /// Clears the line.
+    public func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8) ?? Data()) }
+        drawn = false
     }
 }

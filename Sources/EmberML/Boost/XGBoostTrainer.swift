@@ -1,3 +1,4 @@
+import Ember
 import Foundation
 
 /// The boosting loop: quantile cuts and binning once, then per round gradients from the
@@ -41,7 +42,10 @@ enum XGBoostTrainer {
         if c.earlyStoppingRounds != nil && (valid?.count ?? 0) == 0 {
             throw MLError.invalidParam(stage, "early_stopping_rounds", "needs a validation set (validationIndicatorCol marking some rows)")
         }
+        let progress = WorkProgress(stage, total: c.numRound, unit: "rounds")
+        defer { progress.finish() }
         for round in 0..<c.numRound {
+            defer { progress.advance() }
             margins.withUnsafeBufferPointer { m in
                 gh.withUnsafeMutableBufferPointer { out in
                     let mb = m, ob = out

@@ -36,7 +36,10 @@ enum TreeTraining {
         var trees = [DecisionTree?](repeating: nil, count: numTrees)
         let lock = NSLock()
         let n = data.count
+        let progress = WorkProgress("forest", total: numTrees, unit: "trees")
+        defer { progress.finish() }
         DispatchQueue.concurrentPerform(iterations: numTrees) { t in
+            defer { progress.advance() }
             var rng = TreeRandom(seed: UInt64(bitPattern: Int64(seed)) &+ UInt64(t) &* 0x2545_F491_4F6C_DD1D)
             var counts: [Int32]? = nil
             var rowWeights = data.weights
