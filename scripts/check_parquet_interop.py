@@ -2,6 +2,8 @@
 """Reads Parquet files Ember wrote with pyarrow, DuckDB and (with --spark) Spark, and checks
 each file's rows against NAME.expected next to it (the canonical form of
 scripts/make_parquet_golden.py: first line the schema DDL, then one line per row).
+With --spark, a NAME.sparkschema next to it is the schema JSON Spark must read (field
+metadata and vector types included; every field nullable, as Spark reads files).
 
     python3 scripts/check_parquet_interop.py DIR [--spark]
 
@@ -21,6 +23,22 @@ def rows_of(table):
     cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
     types = [f.type for f in table.schema]
     return [",".join(canon(cols[i][r], types[i]) for i in range(len(cols))) for r in range(table.num_rows)]
+
+
+def as_nullable(t):
+    """Spark's `DataType.asNullable` on schema JSON (what `spark.read.parquet` reports)."""
+    if not isinstance(t, dict) or t.get("type") == "udt":
+        return t
+    out = dict(t)
+    for k in ("nullable", "containsNull", "valueContainsNull"):
+        if k in out:
+            out[k] = True
+    for k in ("type", "elementType", "keyType", "valueType"):
+        if k in out:
+            out[k] = as_nullable(out[k])
+    if "fields" in out:
+        out["fields"] = [as_nullable(f) for f in out["fields"]]
+    return out
 
 
 def main():
@@ -60,6 +78,12 @@ def main():
             if n != want:
                 print(f"spark: {name}: {n} rows, expected {want}")
                 failures += 1
+            if os.path.exists(name + ".sparkschema"):
+                import json
+                got_schema = spark.read.parquet(path).schema.jsonValue()
+                if got_schema != as_nullable(json.load(open(name + ".sparkschema"))):
+                    print(f"spark: {name}: schema differs\n  got  {json.dumps(got_schema)}")
+                    failures += 1
         spark.stop()
     print(f"checked {checked} datasets, {failures} failures")
     sys.exit(1 if failures or checked == 0 else 0)

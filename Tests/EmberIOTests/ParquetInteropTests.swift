@@ -5,7 +5,8 @@ import EmberCore
 import Foundation
 import XCTest
 
-/// Files Ember writes, read back by pyarrow, DuckDB and Spark (scripts/check_parquet_interop.py),
+/// Files Ember writes, read back by pyarrow, DuckDB and Spark (scripts/check_parquet_interop.py;
+/// Spark also checks the schema, metadata included, of the `metadata` dataset),
 /// when python3 with pyarrow is on the machine (the test command installs it; skipped otherwise).
 final class ParquetInteropTests: XCTestCase {
     func python(_ args: [String]) -> (Int32, String) {
@@ -65,11 +66,14 @@ final class ParquetInteropTests: XCTestCase {
         }
         try save("flat_nodict", flat, flatRows, ["parquet.enable.dictionary": "false"])
         try save("nested", nested, nestedRows, [:])
+        // Spark must see the field metadata and the vector type (the golden text Spark wrote).
+        try save("metadata", ParquetMetadataTests.schema, ParquetMetadataTests.rows, [:])
+        try FileManager.default.copyItem(atPath: ParquetMetadataTests.golden + "/spark_metadata.footer.json", toPath: dir + "/metadata.sparkschema")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         var args = [root + "/scripts/check_parquet_interop.py", dir]
         if python(["-c", "import pyspark"]).0 == 0 && ProcessInfo.processInfo.environment["EMBER_SKIP_SPARK"] == nil { args.append("--spark") }
         let (status, output) = python(args)
         XCTAssertEqual(status, 0, output)
-        XCTAssertTrue(output.contains("checked 7 datasets, 0 failures"), output)
+        XCTAssertTrue(output.contains("checked 8 datasets, 0 failures"), output)
     }
 }

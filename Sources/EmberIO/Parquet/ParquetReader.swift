@@ -2,7 +2,8 @@ import EmberColumnar
 import EmberCore
 import Foundation
 
-/// An open Parquet file's footer: metadata and schema.
+/// An open Parquet file's footer: metadata and schema (with the field metadata of Spark's
+/// schema JSON, when the file has one).
 public final class ParquetFileInfo: @unchecked Sendable {
     public let path: String
     public let size: Int
@@ -61,7 +62,12 @@ public final class ParquetFileInfo: @unchecked Sendable {
             return try ParquetFileMetaData(thrift: s) { r.error($0) }
         }
         metadata = md
-        schemaInfo = try ParquetSchemaInfo(md.schema, what: path)
+        var si = try ParquetSchemaInfo(md.schema, what: path)
+        // Field metadata from Spark's schema JSON, when the writer left one.
+        if let kv = md.keyValue.last(where: { $0.0 == ParquetSparkSchema.key }), let text = kv.1 {
+            si.schema = ParquetSparkSchema.applying(text, to: si.schema)
+        }
+        schemaInfo = si
         for (i, rg) in md.rowGroups.enumerated() {
             guard rg.columns.count == schemaInfo.leaves.count else {
                 throw EmberError.corruptFile("\(path): row group \(i) has \(rg.columns.count) column chunks for \(schemaInfo.leaves.count) columns")

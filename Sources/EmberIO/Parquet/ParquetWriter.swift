@@ -59,7 +59,8 @@ public struct ParquetWriteOptions: Sendable {
 
 /// Writes one Parquet file: `write` batches, then `close`. Row groups are buffered in
 /// memory up to `rowGroupBytes` and written with dictionary or PLAIN pages, statistics and
-/// the chosen codec. The file only gets its footer (and so only becomes readable) at `close`.
+/// the chosen codec. The file only gets its footer (and so only becomes readable) at `close`;
+/// the footer carries Spark's schema JSON (`ParquetSparkSchema`), field metadata included.
 public final class ParquetFileWriter {
     public let path: String
     let schema: Schema
@@ -104,7 +105,8 @@ public final class ParquetFileWriter {
     public func close() throws {
         if bufferedRows > 0 { try flushRowGroup() }
         let md = ParquetFileMetaData(
-            version: 1, schema: elements, numRows: Int64(totalRows), rowGroups: rowGroups, keyValue: [],
+            version: 1, schema: elements, numRows: Int64(totalRows), rowGroups: rowGroups,
+            keyValue: [(ParquetSparkSchema.key, ParquetSparkSchema.json(schema))],
             createdBy: "Ember version 0.3.0")
         let footer = md.encode()
         var tail = footer
