@@ -57,23 +57,24 @@ enum XGBoostObjective {
         }
     }
 
-    /// Writes gradient/hessian pairs (interleaved; `n × k` rows-major groups) for margins `m`.
+    /// Writes gradients `g` and hessians `h` (`n × k`, row-major groups) for margins `m`, rows
+    /// `range`.
     static func gradients(_ objective: String, k: Int, margins m: UnsafeBufferPointer<Float>, labels: [Float], weights: [Float],
-                          scalePosWeight: Float, range: Range<Int>, into gh: UnsafeMutableBufferPointer<Float>) {
+                          scalePosWeight: Float, range: Range<Int>, g: UnsafeMutableBufferPointer<Float>, h: UnsafeMutableBufferPointer<Float>) {
         switch objective {
         case "binary:logistic", "reg:logistic":
             for i in range {
                 let p = sigmoid(m[i]), y = labels[i]
                 var w = weights[i]
                 if y == 1 { w *= scalePosWeight }
-                gh[2 * i] = (p - y) * w
-                gh[2 * i + 1] = max(p * (1 - p), 1e-16) * w
+                g[i] = (p - y) * w
+                h[i] = max(p * (1 - p), 1e-16) * w
             }
         case "count:poisson":
             for i in range {
                 let p = m[i], w = weights[i]
-                gh[2 * i] = (Foundation.expf(p) - labels[i]) * w
-                gh[2 * i + 1] = Foundation.expf(p + 0.7) * w
+                g[i] = (Foundation.expf(p) - labels[i]) * w
+                h[i] = Foundation.expf(p + 0.7) * w
             }
         case "multi:softprob":
             // As XGBoost's softmax gradient: the max starts at FLT_MIN, the sum is a double.
@@ -85,16 +86,16 @@ enum XGBoostObjective {
                 let y = Int(labels[i]), w = weights[i]
                 for c in 0..<k {
                     let p = Foundation.expf(m[i * k + c] - mx) / Float(sum)
-                    let g = c == y ? p - 1 : p
-                    gh[2 * (i * k + c)] = g * w
-                    gh[2 * (i * k + c) + 1] = max(2 * p * (1 - p) * w, 1e-16)
+                    let grad = c == y ? p - 1 : p
+                    g[i * k + c] = grad * w
+                    h[i * k + c] = max(2 * p * (1 - p) * w, 1e-16)
                 }
             }
         default:
             for i in range {
                 let w = weights[i]
-                gh[2 * i] = (m[i] - labels[i]) * w
-                gh[2 * i + 1] = w
+                g[i] = (m[i] - labels[i]) * w
+                h[i] = w
             }
         }
     }

@@ -31,8 +31,11 @@ enum XGBoostTrainer {
         var rng = TreeRandom(xgboostSeed: c.seed ^ 0x5DEE_CE66_D1CE_F00D)
         var margins = [Float](repeating: 0, count: n * k)
         for i in 0..<n { for g in 0..<k { margins[i * k + g] = base[g] } }
-        var gh = [Float](repeating: 0, count: 2 * n * k)
-        var g = [Float](repeating: 0, count: n), h = [Float](repeating: 0, count: n)
+        // Gradients and hessians of every margin; with one group and no subsampling the
+        // trees read them directly, else each group's (kept) rows are copied out.
+        var gAll = [Float](repeating: 0, count: n * k), hAll = [Float](repeating: 0, count: n * k)
+        let direct = k == 1 && c.subsample >= 1
+        var g = [Float](repeating: 0, count: direct ? 0 : n), h = [Float](repeating: 0, count: direct ? 0 : n)
         let metric = c.evalMetric ?? XGBoostObjective.defaultMetric(c.objective)
         let maximize = XGBoostObjective.maximize(metric)
         var validMargins: [Float] = []
@@ -47,29 +50,38 @@ enum XGBoostTrainer {
         for round in 0..<c.numRound {
             defer { progress.advance() }
             margins.withUnsafeBufferPointer { m in
-                gh.withUnsafeMutableBufferPointer { out in
-                    let mb = m, ob = out
-                    _ = Parallel.mapRanges(n, parts: parts) { r -> Int in
-                        XGBoostObjective.gradients(c.objective, k: k, margins: mb, labels: data.labels, weights: data.weights,
-                                                   scalePosWeight: c.scalePosWeight, range: r, into: ob)
-                        return 0
+                gAll.withUnsafeMutableBufferPointer { go in
+                    hAll.withUnsafeMutableBufferPointer { ho in
+                        let mb = m, gb = go, hb = ho
+                        _ = Parallel.mapRanges(n, parts: parts) { r -> Int in
+                            XGBoostObjective.gradients(c.objective, k: k, margins: mb, labels: data.labels, weights: data.weights,
+                                                       scalePosWeight: c.scalePosWeight, range: r, g: gb, h: hb)
+                            return 0
+                        }
                     }
                 }
             }
             var keep: [Bool]? = nil
             if c.subsample < 1 { keep = (0..<n).map { _ in rng.nextDouble() < c.subsample } }
             for group in 0..<k {
-                gh.withUnsafeBufferPointer { src in
-                    g.withUnsafeMutableBufferPointer { gb in
-                        h.withUnsafeMutableBufferPointer { hb in
-                            let sb = src, go = gb, ho = hb
-                            _ = Parallel.mapRanges(n, parts: parts) { range -> Int in
-                                for i in range {
-                                    let kept = keep?[i] ?? true
-                                    go[i] = kept ? sb[2 * (i * k + group)] : 0
-                                    ho[i] = kept ? sb[2 * (i * k + group) + 1] : 0
+                if direct {
+                    booster.trees.append(builder.grow(g: gAll, h: hAll))
+                    builder.addLeafValues(booster.trees[booster.trees.count - 1], to: &margins, k: k, group: group)
+                    continue
+                }
+                gAll.withUnsafeBufferPointer { gs in
+                    hAll.withUnsafeBufferPointer { hs in
+                        g.withUnsafeMutableBufferPointer { gb in
+                            h.withUnsafeMutableBufferPointer { hb in
+                                let gsrc = gs, hsrc = hs, go = gb, ho = hb
+                                _ = Parallel.mapRanges(n, parts: parts) { range -> Int in
+                                    for i in range {
+                                        let kept = keep?[i] ?? true
+                                        go[i] = kept ? gsrc[i * k + group] : 0
+                                        ho[i] = kept ? hsrc[i * k + group] : 0
+                                    }
+                                    return 0
                                 }
-                                return 0
                             }
                         }
                     }
