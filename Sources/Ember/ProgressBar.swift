@@ -36,7 +36,7 @@ public final class ProgressBar: RuntimeListener {
             if error == nil { done += 1; rows += r }
             draw()
         case .jobEnd:
-            if drawn { FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8) ?? Data()) }
+            if drawn { Self.show("") }
             drawn = false
             rows = 0
         default:
@@ -46,9 +46,13 @@ public final class ProgressBar: RuntimeListener {
 
     func draw() {
         guard let start = jobStart, Date().timeIntervalSince(start) > 0.5, tasks > 0 else { return }
-        let line = Self.line(done: done, total: tasks, unit: "tasks", label: stageName, elapsed: Date().timeIntervalSince(start))
-        FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8) ?? Data())
+        Self.show(Self.line(done: done, total: tasks, unit: "tasks", label: stageName, elapsed: Date().timeIntervalSince(start)))
         drawn = true
+    }
+
+    /// Replaces the terminal's current line on stderr with `line` (empty: clears it).
+    static func show(_ line: String) {
+        FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8) ?? Data())
     }
 
     /// The text of one progress line: a 30-cell bar, the count, the label and the time so far.
@@ -88,8 +92,7 @@ public final class WorkProgress: @unchecked Sendable {
         done += n
         let elapsed = Date().timeIntervalSince(start)
         guard elapsed > 0.5 else { return }
-        let line = ProgressBar.line(done: done, total: total, unit: unit, label: label, elapsed: elapsed)
-        FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8) ?? Data())
+        ProgressBar.show(ProgressBar.line(done: done, total: total, unit: unit, label: label, elapsed: elapsed))
         drawn = true
     }
 
@@ -97,7 +100,7 @@ public final class WorkProgress: @unchecked Sendable {
     public func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8) ?? Data()) }
+        if drawn { ProgressBar.show("") }
         drawn = false
     }
 }

@@ -18,7 +18,7 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
     let n: Int
     let d: Int
     let bins: UnsafeMutablePointer<B>
-    /// The same bins column-major (`columns[f × n + r]`): a partition reads one feature of
+    /// The same bins column-major (`columns[f × n + r]`): routing rows reads one feature of
     /// many rows, so a column touches far fewer cache lines than the rows.
     let columns: UnsafeMutablePointer<B>
     /// First histogram slot of each feature; `offsets[d]` is the total.
@@ -201,4 +201,12 @@ struct XGBoostRoute {
     var right: Int32
     var slotLeft: Int32
     var slotRight: Int32
+
+    /// The child for `left` (1: left, 0: right), without a branch.
+    @inline(__always)
+    func child(_ left: Int) -> Int32 { right &+ (self.left &- right) &* Int32(truncatingIfNeeded: left) }
+
+    /// The histogram slot of that child.
+    @inline(__always)
+    func slot(_ left: Int) -> Int32 { slotRight &+ (slotLeft &- slotRight) &* Int32(truncatingIfNeeded: left) }
 }

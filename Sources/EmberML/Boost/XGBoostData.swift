@@ -56,9 +56,9 @@ struct XGBoostMatrix {
             cols.append(col(v))
         }
         let batches = try df.select(cols).collectBatches()
+        let readers = try batches.map { try VectorColumnReader($0.columns[0], what: stage) }
         var d = -1
-        for b in batches {
-            let r = try VectorColumnReader(b.columns[0], what: stage)
+        for r in readers {
             for i in 0..<r.count where !r.isNull(i) {
                 let s = r.size(i)
                 if d < 0 { d = s } else if s != d {
@@ -73,6 +73,8 @@ struct XGBoostMatrix {
         var train = XGBoostMatrix(count: 0, numFeatures: d, x: [], labels: [], weights: [])
         var valid = XGBoostMatrix(count: 0, numFeatures: d, x: [], labels: [], weights: [])
         var toValid: [[Bool]] = []
+        // Each batch's first training and validation row.
+        var firstTrain = [Int](), firstValid = [Int]()
         var rowBase = 0
         for b in batches {
             let n = b.count
@@ -85,6 +87,7 @@ struct XGBoostMatrix {
             var vc: ColumnData? = nil
             if v != nil { vc = b.columns[w == nil ? 2 : 3]; isValid = vc?.bools }
             var flags = [Bool](repeating: false, count: n)
+            firstTrain.append(train.count); firstValid.append(valid.count)
             for i in 0..<n {
                 if lc.isNull(i) || ys[i].isNaN { throw MLError.invalidData(stage, "label column \(labelCol) has a NULL or NaN at row \(rowBase + i)") }
                 var weight = 1.0
@@ -104,16 +107,8 @@ struct XGBoostMatrix {
             toValid.append(flags)
             rowBase += n
         }
-        // Each batch's first training and validation row.
-        var firstTrain = [Int](), firstValid = [Int]()
-        var nt = 0, nv = 0
-        for flags in toValid {
-            firstTrain.append(nt); firstValid.append(nv)
-            for f in flags { if f { nv += 1 } else { nt += 1 } }
-        }
         train.x = [Float](repeating: 0, count: train.count * d)
         valid.x = [Float](repeating: 0, count: valid.count * d)
-        let readers = try batches.map { try VectorColumnReader($0.columns[0], what: stage) }
         var failure: Error? = nil
         let lock = NSLock()
         try train.x.withUnsafeMutableBufferPointer { tx in

@@ -84,11 +84,7 @@ struct XGBoostCuts {
                     while k < keys.count {
                         let key = keys[k]
                         var w: Float = 0
-                        if uniform {
-                            while k < keys.count && keys[k] == key { w += unit; k += 1 }
-                        } else {
-                            while k < keys.count && keys[k] == key { w += colWeights[j][k]; k += 1 }
-                        }
+                        while k < keys.count && keys[k] == key { w += uniform ? unit : colWeights[j][k]; k += 1 }
                         summary.append(Entry(rmin: sum, rmax: sum + w, wmin: w, value: FloatRadixSort.value(key)))
                         sum += w
                     }

@@ -27,7 +27,7 @@ enum XGBoostTrainer {
         let base = XGBoostObjective.baseMargins(c.objective, numClass: k, baseScore: c.baseScore, labels: data.labels, weights: data.weights)
         var booster = XGBoostBooster(objective: c.objective, numFeatures: d, groups: k, baseMargins: base, trees: [], bestIteration: nil)
         let builder = XGBoostTreeBuilder(data: bins, cuts: cuts, config: c, isDense: !data.hasMissing, seed: c.seed)
-        let parts = n >= XGBoostTuning.parallelMinimum ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let parts = builder.parts(n)
         var rng = TreeRandom(xgboostSeed: c.seed ^ 0x5DEE_CE66_D1CE_F00D)
         var margins = [Float](repeating: 0, count: n * k)
         for i in 0..<n { for g in 0..<k { margins[i * k + g] = base[g] } }

@@ -105,8 +105,8 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                                     for r in block..<end {
                                         let route = rt[Int(pb[r])]
                                         let left = view.goesLeft(r, route)
-                                        pb[r] = route.right &+ (route.left &- route.right) &* Int32(truncatingIfNeeded: left)
-                                        sb[r] = route.slotRight &+ (route.slotLeft &- route.slotRight) &* Int32(truncatingIfNeeded: left)
+                                        pb[r] = route.child(left)
+                                        sb[r] = route.slot(left)
                                     }
                                     for r in block..<end {
                                         let s = sb[r]
@@ -132,13 +132,14 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                         // row `ahead` places on (as XGBoost's row-wise kernel does).
                         let ahead = 10
                         let bins = view.bins, d = view.d
+                        guard let gp = g.baseAddress, let hp = h.baseAddress else { return }
                         for i in range.lowerBound..<count {
                             if i &+ ahead < count {
                                 let q = Int(lb[i &+ ahead])
                                 ember_prefetch(bins + q &* d)
                                 ember_prefetch(bins + (q &* d &+ d &- 1))
-                                ember_prefetch(g.baseAddress.map { $0 + q })
-                                ember_prefetch(h.baseAddress.map { $0 + q })
+                                ember_prefetch(gp + q)
+                                ember_prefetch(hp + q)
                             }
                             let r = Int(lb[i])
                             view.add(r, Double(g[r]), Double(h[r]), base + Int(sb[i]) &* size)
@@ -245,8 +246,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                             if hasRoutes {
                                 for r in range {
                                     let route = rt[Int(p[r])]
-                                    let node = route.right &+ (route.left &- route.right) &* Int32(truncatingIfNeeded: view.goesLeft(r, route))
-                                    m[r &* k &+ group] += v[Int(node)]
+                                    m[r &* k &+ group] += v[Int(route.child(view.goesLeft(r, route)))]
                                 }
                             } else {
                                 for r in range { m[r &* k &+ group] += v[Int(p[r])] }
@@ -276,7 +276,6 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                     return sample(level, config.colsampleBynode)
                 }
                 let rootHist = levelPass(routes: nil, slotOf: [0], slots: 1, g: g, h: h).first ?? [Double](repeating: 0, count: histSize)
-
                 var G = 0.0, H = 0.0
                 if isDense && d > 0 {
                     for i in data.offsets[0]..<(data.offsets[0] + cuts.numBins(0)) { G += rootHist[2 * i]; H += rootHist[2 * i + 1] }
@@ -300,14 +299,19 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                                        leftValue: calc.weight(s.lG, s.lH) * config.eta, rightValue: calc.weight(s.rG, s.rH) * config.eta,
                                        gain: s.loss, leftCover: Float(s.lH), rightCover: Float(s.rH))
                 }
-                /// The children entries of `e` from the built child's histogram.
-                func children(_ e: Entry, _ l: Int, _ r: Int, built: [Double]) -> [Entry] {
+                /// The children entries of `e` (children `l`, `r`, their features drawn already) from
+                /// the built child's histogram; the other child's is the parent's minus it.
+                func children(_ e: Entry, _ l: Int, _ r: Int, built: [Double], features: ([Int], [Int])) -> [Entry] {
                     let s = e.split
                     var other = e.hist
                     for i in 0..<other.count { other[i] -= built[i] }
                     let (lh, rh) = s.rH < s.lH ? (other, built) : (built, other)
-                    return [evaluate(l, e.depth + 1, s.lG, s.lH, lh, featuresFor(depth: e.depth + 1)),
-                            evaluate(r, e.depth + 1, s.rG, s.rH, rh, featuresFor(depth: e.depth + 1))]
+                    return [evaluate(l, e.depth + 1, s.lG, s.lH, lh, features.0),
+                            evaluate(r, e.depth + 1, s.rG, s.rH, rh, features.1)]
+                }
+                func childFeatures(_ e: Entry) -> ([Int], [Int]) {
+                    let left = featuresFor(depth: e.depth + 1)
+                    return (left, featuresFor(depth: e.depth + 1))
                 }
                 let root = evaluate(0, 0, G, H, rootHist, featuresFor(depth: 0))
                 if config.lossguide {
@@ -315,7 +319,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                         guard self.childMayGrow(e.depth, leaves: leaves) else { return [] }
                         let built = e.split.rH < e.split.lH ? self.segmentHist(self.segStart[r], self.segCount[r], g: g, h: h)
                                                            : self.segmentHist(self.segStart[l], self.segCount[l], g: g, h: h)
-                        return children(e, l, r, built: built)
+                        return children(e, l, r, built: built, features: childFeatures(e))
                     }
                     for node in 0..<tree.count where tree.left[node] < 0 {
                         for k in segStart[node]..<(segStart[node] + segCount[node]) { pos[Int(rows[k])] = Int32(node) }
@@ -363,18 +367,12 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                     // order, then their histograms and best splits on all cores.
                     let growing = split.filter(\.grows)
                     var next = [Entry?](repeating: nil, count: growing.count * 2)
-                    let childFeatures = growing.flatMap { g in [featuresFor(depth: g.e.depth + 1), featuresFor(depth: g.e.depth + 1)] }
+                    let features = growing.map { childFeatures($0.e) }
                     let lock = NSLock()
                     DispatchQueue.concurrentPerform(iterations: growing.count) { i in
                         let (e, l, r, _) = growing[i]
-                        let s = e.split
-                        let b = built[s.rH < s.lH ? r : l] ?? []
-                        var other = e.hist
-                        for k in 0..<other.count { other[k] -= b[k] }
-                        let (lh, rh) = s.rH < s.lH ? (other, b) : (b, other)
-                        let le = evaluate(l, e.depth + 1, s.lG, s.lH, lh, childFeatures[2 * i])
-                        let re = evaluate(r, e.depth + 1, s.rG, s.rH, rh, childFeatures[2 * i + 1])
-                        lock.lock(); next[2 * i] = le; next[2 * i + 1] = re; lock.unlock()
+                        let pair = children(e, l, r, built: built[e.split.rH < e.split.lH ? r : l] ?? [], features: features[i])
+                        lock.lock(); next[2 * i] = pair[0]; next[2 * i + 1] = pair[1]; lock.unlock()
                     }
                     level = next.compactMap { $0 }
                 }

@@ -128,13 +128,10 @@ public struct Instances {
 public enum Parallel {
     /// Runs `body` over about `parts` contiguous ranges of `0..<count` on all cores.
     public static func mapRanges<T>(_ count: Int, parts: Int = ProcessInfo.processInfo.activeProcessorCount, _ body: (Range<Int>) -> T) -> [T] {
-        let p = max(1, min(parts, count))
-        if p == 1 { return [body(0..<count)] }
-        var results = [T?](repeating: nil, count: p)
+        var results = [T?](repeating: nil, count: max(1, min(parts, count)))
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: p) { k in
-            let lo = count * k / p, hi = count * (k + 1) / p
-            let r = body(lo..<hi)
+        forEachRange(count, parts: parts) { k, range in
+            let r = body(range)
             lock.lock(); results[k] = r; lock.unlock()
         }
         return results.compactMap { $0 }
