@@ -70,6 +70,43 @@ final class XGBoostModelTests: XCTestCase {
         }
     }
 
+    /// Rows store their plain features first and the tracked ones (256 bins with missing
+    /// values, marked in the row mask) last; a feature that can never be split (one bin and
+    /// no missing value, or every value missing) is not stored. Such a feature changes no tree: a model
+    /// trained with a constant and an all-missing column appended grows the same trees.
+    func testStoredFeatureLayout() throws {
+        let (xs, ys) = XGBTestData.make(7, 2000, 4, 0.2, "binary")
+        // Feature 0 keeps 256 bins with missing values; feature 3 is made coarse (few bins, no missing).
+        let base = xs.map { r in [r[0], r[1], r[2], r[3].isNaN ? 0 : (r[3] * 2).rounded()] }
+        let wide = base.map { $0 + [7.5, .nan] }
+        let m = XGBoostMatrix(count: wide.count, numFeatures: 6, x: wide.flatMap { $0.map { Float($0) } }, labels: [], weights: [Float](repeating: 1, count: wide.count))
+        let cuts = XGBoostCuts.build(m, maxBin: 256)
+        let binned = try XCTUnwrap(XGBoostBinned<UInt8>(m, cuts: cuts))
+        let full = (0..<3).filter { cuts.numBins($0) == 256 }
+        XCTAssertEqual(binned.stored, 4)
+        XCTAssertEqual(binned.plain, 4 - full.count)
+        XCTAssertEqual((0..<4).map { binned.feature[$0] }, (0..<4).filter { !full.contains($0) } + full)
+        XCTAssertEqual(binned.splittable, [true, true, true, true, false, false])
+        XCTAssertNotNil(binned.rowMask)
+        // A row's mask bits are its tracked features' missing values.
+        for r in 0..<wide.count {
+            let want = full.enumerated().reduce(UInt64(0)) { $0 | (wide[r][$1.element].isNaN ? 1 << UInt64($1.offset) : 0) }
+            XCTAssertEqual(binned.rowMask?[r], want, "row \(r)")
+        }
+        let saved = XGBoostTuning.parallelMinimum
+        defer { XGBoostTuning.parallelMinimum = saved }
+        for parallel in [false, true] {
+            XGBoostTuning.parallelMinimum = parallel ? 3 : Int.max
+            let est = XGBoostClassifier()
+            try est.set(name: "num_round", json: 4)
+            try est.set(name: "max_depth", json: 4)
+            let plainTrees = try est.fit(try XGBTestData.frame(base, ys)).booster.trees
+            let wideTrees = try est.fit(try XGBTestData.frame(wide, ys)).booster.trees
+            XCTAssertGreaterThan(plainTrees[0].count, 7)
+            XCTAssertEqual(wideTrees, plainTrees, "parallel: \(parallel)")
+        }
+    }
+
     /// The radix sort behind the quantile sketch orders values as `sort()` does (negative,
     /// zero of either sign, subnormal, infinite) and carries the weights along stably.
     func testFloatRadixSortMatchesSort() throws {

@@ -6,12 +6,11 @@ import Foundation
 /// is built, the other is parent − it), depthwise (level by level, nodes in id order) or
 /// lossguide (best loss change first, ties to the older node) growth.
 ///
-/// Depthwise growth keeps each row's node in `pos` and makes one pass over the rows per
-/// level, on all cores: a row of a node split at this level moves to its child and, when
-/// that child is the one whose histogram is built, is added to it. Reading each row once,
-/// in order, replaces a partition and a gather per node. Lossguide growth, which expands
-/// one node at a time, keeps rows in one index array with each node a contiguous segment,
-/// partitioned stably.
+/// Rows live in one index array, each node's rows a contiguous ascending segment. A split
+/// partitions its node's segment stably, reading the split feature's column (a level's
+/// splits together, cut into one run per core); the built child's rows are then contiguous
+/// for its histogram pass. The last level of a depthwise tree is not partitioned: the
+/// margin update routes those rows as it reads them.
 final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     let data: XGBoostBinned<B>
     let n: Int
@@ -26,21 +25,18 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     let histSize: Int
     let cores = ProcessInfo.processInfo.activeProcessorCount
 
-    /// The leaf of every row once `grow` returns (its node during depthwise growth).
-    var pos: [Int32]
-    /// Per-core histogram buffers of level passes (see `partBuffers`).
-    private var partBuffers: [UnsafeMutablePointer<Double>] = []
-    private var partCapacity = 0
-    /// The last level's routes when no histogram needed its pass (see `addLeafValues`).
-    var pendingRoutes: [XGBoostRoute]?
-    /// Rows listed by a level pass, and their histogram slots.
-    var listed: [Int32] = []
-    var listedSlot: [Int32] = []
-    /// Lossguide: rows grouped by node, and each node's segment.
-    var rows: [Int32] = []
-    var scratch: [Int32] = []
+    /// Rows grouped by node: node `i`'s rows are `rows[segStart[i] ..< segStart[i] + segCount[i]]`,
+    /// ascending (partitions are stable). A node not reached yet has `segCount` −1.
+    let rows: UnsafeMutablePointer<Int32>
+    private let leftRows: UnsafeMutablePointer<Int32>
+    private let rightRows: UnsafeMutablePointer<Int32>
     var segStart: [Int] = []
     var segCount: [Int] = []
+    /// Per-core histogram buffers (see `partBuffers`).
+    private var partBuffers: [UnsafeMutablePointer<Double>] = []
+    private var partCapacity = 0
+    /// The last level's splits, whose rows were not partitioned: `addLeafValues` routes them.
+    var pendingRoutes: [Int: XGBoostRoute] = [:]
 
     init(data: XGBoostBinned<B>, cuts: XGBoostCuts, config: XGBoostConfig, isDense: Bool, seed: UInt64) {
         self.data = data
@@ -52,7 +48,9 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
         self.isDense = isDense
         self.rng = TreeRandom(xgboostSeed: seed)
         self.histSize = data.slots * 2
-        self.pos = [Int32](repeating: 0, count: n)
+        rows = .allocate(capacity: max(n, 1))
+        leftRows = .allocate(capacity: max(n, 1))
+        rightRows = .allocate(capacity: max(n, 1))
     }
 
     /// A node waiting to be split.
@@ -71,86 +69,128 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
         count >= XGBoostTuning.parallelMinimum ? max(1, min(cores, count)) : 1
     }
 
-    /// One pass over all rows. With `routes` (one per node id), every row moves to its
-    /// node's child and is listed when that child has a histogram slot; without, a row is
-    /// listed when its node has a slot in `slotOf`. Each core takes one row range: it lists
-    /// the range's rows (branch-free, into its part of `listed`), then adds them; the
-    /// ranges' histograms are summed in order.
-    func levelPass(routes: [XGBoostRoute]?, slotOf: [Int32], slots: Int, g: UnsafeBufferPointer<Float>, h: UnsafeBufferPointer<Float>) -> [[Double]] {
-        let size = histSize, view = data.view
-        if listed.count != n {
-            listed = [Int32](repeating: 0, count: n)
-            listedSlot = [Int32](repeating: 0, count: n)
+    /// The rows of `segments` (start and count in `rows`) taken in order and cut into one run
+    /// of about equal length per core: each core's pieces, as (segment index, range in `rows`).
+    func pieces(_ segments: [(start: Int, count: Int)]) -> [[(segment: Int, range: Range<Int>)]] {
+        let total = segments.reduce(0) { $0 + $1.count }
+        let p = parts(total)
+        var out = [[(segment: Int, range: Range<Int>)]](repeating: [], count: p)
+        var i = 0, first = 0  // the segment at hand and its first position in the run
+        for k in 0..<p {
+            let lo = total * k / p, hi = total * (k + 1) / p
+            while i < segments.count && first < hi {
+                let s = segments[i]
+                let a = max(lo, first), b = min(hi, first + s.count)
+                if a < b { out[k].append((i, (s.start + a - first)..<(s.start + b - first))) }
+                if first + s.count <= hi { first += s.count; i += 1 } else { break }
+            }
         }
-        let p = max(1, min(parts(n), n)), length = slots * size
-        let buffers = partBuffers(p, length)
-        pos.withUnsafeMutableBufferPointer { pp in
-        listed.withUnsafeMutableBufferPointer { lp in
-        listedSlot.withUnsafeMutableBufferPointer { ls in
-            slotOf.withUnsafeBufferPointer { so in
-                let pb = pp, lb = lp, sb = ls
-                Parallel.forEachRange(n, parts: p) { part, range in
-                    let base = buffers[part]
-                    base.initialize(repeating: 0, count: length)
-                    do {
-                        var count = range.lowerBound
-                        if let routes {
-                            routes.withUnsafeBufferPointer { rt in
-                                // In blocks: first every row's child and slot (rows are
-                                // independent, so their loads overlap), then the listing,
-                                // whose counter waits on one load only.
-                                var block = range.lowerBound
-                                while block < range.upperBound {
-                                    let end = min(range.upperBound, block + 4096)
-                                    for r in block..<end {
-                                        let route = rt[Int(pb[r])]
-                                        let left = view.goesLeft(r, route)
-                                        pb[r] = route.child(left)
-                                        sb[r] = route.slot(left)
-                                    }
-                                    for r in block..<end {
-                                        let s = sb[r]
-                                        lb[count] = Int32(truncatingIfNeeded: r)
-                                        sb[count] = s
-                                        count &+= 1 &+ (Int(s) >> 63)
-                                    }
-                                    block = end
-                                }
-                            }
-                        } else if slots == 1 && so.count == 1 {
-                            // The root: every row.
-                            for r in range { view.add(r, Double(g[r]), Double(h[r]), base) }
-                        } else {
-                            for r in range {
-                                let s = so[Int(pb[r])]
-                                lb[count] = Int32(truncatingIfNeeded: r)
-                                sb[count] = s
-                                count &+= 1 &+ (Int(s) >> 63)
-                            }
-                        }
-                        // Listed rows are scattered: prefetch the bins and gradients of the
-                        // row `ahead` places on (as XGBoost's row-wise kernel does).
-                        let ahead = 10
-                        let bins = view.bins, d = view.d
-                        guard let gp = g.baseAddress, let hp = h.baseAddress else { return }
-                        for i in range.lowerBound..<count {
-                            if i &+ ahead < count {
-                                let q = Int(lb[i &+ ahead])
-                                ember_prefetch(bins + q &* d)
-                                ember_prefetch(bins + (q &* d &+ d &- 1))
-                                ember_prefetch(gp + q)
-                                ember_prefetch(hp + q)
-                            }
-                            let r = Int(lb[i])
-                            view.add(r, Double(g[r]), Double(h[r]), base + Int(sb[i]) &* size)
-                        }
+        return out
+    }
+
+    /// Splits the rows of every node in `splits` stably by its route (left child's rows
+    /// first) on all cores, and records the children's segments. Each core sorts its pieces'
+    /// rows into two scratch arrays, branch-free, at the pieces' own positions; then the
+    /// pieces are copied back in order.
+    func partition(_ splits: [(node: Int, route: XGBoostRoute)]) {
+        let view = data.view
+        let plan = pieces(splits.map { (segStart[$0.node], segCount[$0.node]) })
+        var firstPiece = [0]
+        for ps in plan { firstPiece.append(firstPiece[firstPiece.count - 1] + ps.count) }
+        var lefts = [Int](repeating: 0, count: firstPiece[plan.count])
+        let rp = rows, lp = leftRows, rr = rightRows
+        lefts.withUnsafeMutableBufferPointer { lb in
+            let counts = lb
+            DispatchQueue.concurrentPerform(iterations: plan.count) { part in
+                for (j, piece) in plan[part].enumerated() {
+                    let route = splits[piece.segment].route
+                    let a = piece.range.lowerBound, end = piece.range.upperBound
+                    let column = view.columns + route.column
+                    var nl = 0, nr = 0
+                    for k in piece.range {
+                        // The rows are scattered over the column: fetch the one `ahead` on.
+                        if k &+ 16 < end { ember_prefetch(column + Int(rp[k &+ 16])) }
+                        let r = rp[k]
+                        let left = view.goesLeft(Int(r), route)
+                        lp[a &+ nl] = r
+                        rr[a &+ nr] = r
+                        nl &+= left
+                        nr &+= 1 &- left
                     }
+                    counts[firstPiece[part] + j] = nl
                 }
             }
-        }}}
+        }
+        // Where each piece's rows go: a node's left rows, piece by piece, then its right rows.
+        var leftTotal = [Int](repeating: 0, count: splits.count)
+        for (part, ps) in plan.enumerated() { for (j, piece) in ps.enumerated() { leftTotal[piece.segment] += lefts[firstPiece[part] + j] } }
+        var leftAt = splits.map { segStart[$0.node] }
+        var rightAt = splits.indices.map { leftAt[$0] + leftTotal[$0] }
+        var moves: [[(from: Int, left: Int, toLeft: Int, right: Int, toRight: Int)]] = plan.map { _ in [] }
+        for (part, ps) in plan.enumerated() {
+            for (j, piece) in ps.enumerated() {
+                let nl = lefts[firstPiece[part] + j], nr = piece.range.count - nl, s = piece.segment
+                moves[part].append((piece.range.lowerBound, nl, leftAt[s], nr, rightAt[s]))
+                leftAt[s] += nl
+                rightAt[s] += nr
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: plan.count) { part in
+            for m in moves[part] {
+                (rp + m.toLeft).update(from: lp + m.from, count: m.left)
+                (rp + m.toRight).update(from: rr + m.from, count: m.right)
+            }
+        }
+        for (i, s) in splits.enumerated() {
+            let start = segStart[s.node], count = segCount[s.node]
+            let l = Int(s.route.left), r = Int(s.route.right)
+            let top = max(l, r) + 1
+            if segStart.count < top {
+                segStart += [Int](repeating: 0, count: top - segStart.count)
+                segCount += [Int](repeating: -1, count: top - segCount.count)
+            }
+            segStart[l] = start; segCount[l] = leftTotal[i]
+            segStart[r] = start + leftTotal[i]; segCount[r] = count - leftTotal[i]
+        }
+    }
+
+    /// The gradient histograms of `nodes`' rows, on all cores: each core adds its pieces into
+    /// its own buffer (one histogram a node), and the buffers are summed in order. The root's
+    /// rows are read in order; other nodes' rows are scattered, so the bins and gradients of
+    /// the row `ahead` places on are prefetched (as XGBoost's row-wise kernel does).
+    func histograms(_ nodes: [Int], g: UnsafeBufferPointer<Float>, h: UnsafeBufferPointer<Float>) -> [[Double]] {
+        let size = histSize, view = data.view, length = nodes.count * size
+        let plan = pieces(nodes.map { (segStart[$0], segCount[$0]) })
+        let buffers = partBuffers(plan.count, length)
+        let rp = rows, whole = nodes.count == 1 && nodes[0] == 0
+        guard let gp = g.baseAddress, let hp = h.baseAddress else { return nodes.map { _ in [Double](repeating: 0, count: size) } }
+        DispatchQueue.concurrentPerform(iterations: plan.count) { part in
+            let base = buffers[part]
+            base.initialize(repeating: 0, count: length)
+            for piece in plan[part] {
+                let hist = base + piece.segment &* size
+                if whole {
+                    for r in piece.range { view.add(r, Double(gp[r]), Double(hp[r]), hist) }
+                    continue
+                }
+                let ahead = 10, bins = view.bins, d = view.stored, masks = view.rowMask, end = piece.range.upperBound
+                for k in piece.range {
+                    if k &+ ahead < end {
+                        let q = Int(rp[k &+ ahead])
+                        ember_prefetch(bins + q &* d)
+                        ember_prefetch(bins + (q &* d &+ d &- 1))
+                        ember_prefetch(gp + q)
+                        ember_prefetch(hp + q)
+                        if let masks { ember_prefetch(masks + q) }
+                    }
+                    let r = Int(rp[k])
+                    view.add(r, Double(gp[r]), Double(hp[r]), hist)
+                }
+            }
+        }
         let first = buffers[0]
-        for q in buffers[1..<p] { for i in 0..<length { first[i] += q[i] } }
-        return (0..<slots).map { Array(UnsafeBufferPointer(start: first + $0 * size, count: size)) }
+        for q in buffers[1..<plan.count] { for i in 0..<length { first[i] += q[i] } }
+        return nodes.indices.map { Array(UnsafeBufferPointer(start: first + $0 * size, count: size)) }
     }
 
     /// `parts` histogram buffers of at least `length` doubles each, kept between passes
@@ -164,45 +204,16 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
         return partBuffers
     }
 
-    deinit { for b in partBuffers { b.deallocate() } }
-
-    /// The histogram of the rows in a lossguide segment.
-    func segmentHist(_ start: Int, _ count: Int, g: UnsafeBufferPointer<Float>, h: UnsafeBufferPointer<Float>) -> [Double] {
-        let size = histSize, view = data.view
-        let partials: [[Double]] = rows.withUnsafeBufferPointer { rp in
-            Parallel.mapRanges(count, parts: parts(count)) { range -> [Double] in
-                var hist = [Double](repeating: 0, count: size)
-                hist.withUnsafeMutableBufferPointer { hb in
-                    guard let base = hb.baseAddress else { return }
-                    for k in range {
-                        let r = Int(rp[start + k])
-                        view.add(r, Double(g[r]), Double(h[r]), base)
-                    }
-                }
-                return hist
-            }
-        }
-        guard var out = partials.first else { return [Double](repeating: 0, count: size) }
-        for q in partials.dropFirst() { for i in 0..<size { out[i] += q[i] } }
-        return out
+    deinit {
+        for b in partBuffers { b.deallocate() }
+        rows.deallocate()
+        leftRows.deallocate()
+        rightRows.deallocate()
     }
 
-    /// Splits node `node`'s lossguide segment stably: left rows first. Returns the left count.
-    func partition(_ node: Int, _ s: XGBoostSplit) -> Int {
-        let start = segStart[node], count = segCount[node]
-        let view = data.view
-        let route = view.route(feature: s.feature, leftMaxBin: s.leftMaxBin, defaultLeft: s.defaultLeft, left: 0, right: 0)
-        var nl = 0, nr = 0
-        rows.withUnsafeMutableBufferPointer { rp in
-            scratch.withUnsafeMutableBufferPointer { sp in
-                for k in start..<(start + count) {
-                    let r = rp[k]
-                    if view.goesLeft(Int(r), route) == 1 { rp[start + nl] = r; nl += 1 } else { sp[nr] = r; nr += 1 }
-                }
-                for k in 0..<nr { rp[start + nl + k] = sp[k] }
-            }
-        }
-        return nl
+    /// The route of split `s` of a node to its children `left` and `right`.
+    func route(_ s: XGBoostSplit, left: Int, right: Int) -> XGBoostRoute {
+        data.view.route(feature: s.feature, leftMaxBin: s.leftMaxBin, defaultLeft: s.defaultLeft, left: left, right: right)
     }
 
     func sample(_ set: [Int], _ fraction: Double) -> [Int] {
@@ -232,26 +243,30 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
         return true
     }
 
-    /// Adds every row's leaf value in `tree` (just grown) to its margin `margins[r × k + group]`,
-    /// applying the last level's routes on the way.
+    /// Adds every row's leaf value in `tree` (just grown) to its margin `margins[r × k + group]`
+    /// on all cores, routing the rows of the last level's unpartitioned splits on the way.
     func addLeafValues(_ tree: XGBoostTree, to margins: inout [Float], k: Int, group: Int) {
         let view = data.view
-        let routes = pendingRoutes ?? []
-        pos.withUnsafeBufferPointer { pb in
-            tree.value.withUnsafeBufferPointer { vb in
-                routes.withUnsafeBufferPointer { rt in
-                    margins.withUnsafeMutableBufferPointer { mb in
-                        let p = pb, v = vb, m = mb, hasRoutes = !rt.isEmpty
-                        _ = Parallel.mapRanges(n, parts: parts(n)) { range -> Int in
-                            if hasRoutes {
-                                for r in range {
-                                    let route = rt[Int(p[r])]
-                                    m[r &* k &+ group] += v[Int(route.child(view.goesLeft(r, route)))]
-                                }
-                            } else {
-                                for r in range { m[r &* k &+ group] += v[Int(p[r])] }
+        var nodes: [Int] = []
+        for node in 0..<min(tree.count, segCount.count) where segCount[node] >= 0 && (tree.left[node] < 0 || pendingRoutes[node] != nil) {
+            nodes.append(node)
+        }
+        let routes = nodes.map { pendingRoutes[$0] }
+        let plan = pieces(nodes.map { (segStart[$0], segCount[$0]) })
+        let rp = rows
+        tree.value.withUnsafeBufferPointer { vb in
+            margins.withUnsafeMutableBufferPointer { mb in
+                let v = vb, m = mb
+                DispatchQueue.concurrentPerform(iterations: plan.count) { part in
+                    for piece in plan[part] {
+                        if let route = routes[piece.segment] {
+                            for i in piece.range {
+                                let r = Int(rp[i])
+                                m[r &* k &+ group] += v[Int(route.child(view.goesLeft(r, route)))]
                             }
-                            return 0
+                        } else {
+                            let value = v[nodes[piece.segment]]
+                            for i in piece.range { m[Int(rp[i]) &* k &+ group] += value }
                         }
                     }
                 }
@@ -259,12 +274,14 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
         }
     }
 
-    /// Grows a tree for gradients `g`, `h` (one per row); `pos` then holds every row's node
-    /// (its leaf, or the node whose `pendingRoutes` entry leads to it).
+    /// Grows a tree for gradients `g`, `h` (one per row); the segments then hold every leaf's
+    /// rows, or its parent's when that split is in `pendingRoutes`.
     func grow(g gArr: [Float], h hArr: [Float]) -> XGBoostTree {
         var tree = XGBoostTree()
-        pendingRoutes = nil
-        for i in 0..<n { pos[i] = 0 }
+        pendingRoutes = [:]
+        for i in 0..<n { rows[i] = Int32(truncatingIfNeeded: i) }
+        segStart = [0]
+        segCount = [n]
         return gArr.withUnsafeBufferPointer { g in
             hArr.withUnsafeBufferPointer { h in
                 let all = Array(0..<d)
@@ -275,9 +292,9 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                     if let l = levelFeatures[depth] { level = l } else { level = sample(treeFeatures, config.colsampleBylevel); levelFeatures[depth] = level }
                     return sample(level, config.colsampleBynode)
                 }
-                let rootHist = levelPass(routes: nil, slotOf: [0], slots: 1, g: g, h: h).first ?? [Double](repeating: 0, count: histSize)
+                let rootHist = histograms([0], g: g, h: h).first ?? [Double](repeating: 0, count: histSize)
                 var G = 0.0, H = 0.0
-                if isDense && d > 0 {
+                if isDense && d > 0 && data.splittable[0] {
                     for i in data.offsets[0]..<(data.offsets[0] + cuts.numBins(0)) { G += rootHist[2 * i]; H += rootHist[2 * i + 1] }
                 } else {
                     for i in 0..<n { G += Double(g[i]); H += Double(h[i]) }
@@ -288,7 +305,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                 func evaluate(_ node: Int, _ depth: Int, _ G: Double, _ H: Double, _ hist: [Double], _ features: [Int]) -> Entry {
                     let rootGain = Float(calc.gain(G, H))
                     let s = hist.withUnsafeBufferPointer {
-                        calc.bestSplit(hist: $0, offsets: data.offsets, cuts: cuts, features: features, G: G, H: H, rootGain: rootGain)
+                        calc.bestSplit(hist: $0, offsets: data.offsets, cuts: cuts, features: features.filter { data.splittable[$0] }, G: G, H: H, rootGain: rootGain)
                     }
                     return Entry(node: node, depth: depth, G: G, H: H, split: s, hist: hist, features: features)
                 }
@@ -317,12 +334,8 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                 if config.lossguide {
                     growLossguide(root, valid: { self.entryValid($0, leaves: leaves) }, expand: expand) { e, l, r in
                         guard self.childMayGrow(e.depth, leaves: leaves) else { return [] }
-                        let built = e.split.rH < e.split.lH ? self.segmentHist(self.segStart[r], self.segCount[r], g: g, h: h)
-                                                           : self.segmentHist(self.segStart[l], self.segCount[l], g: g, h: h)
+                        let built = self.histograms([e.split.rH < e.split.lH ? r : l], g: g, h: h)[0]
                         return children(e, l, r, built: built, features: childFeatures(e))
-                    }
-                    for node in 0..<tree.count where tree.left[node] < 0 {
-                        for k in segStart[node]..<(segStart[node] + segCount[node]) { pos[Int(rows[k])] = Int32(node) }
                     }
                     return tree
                 }
@@ -334,35 +347,23 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                         split.append((e, l, r, childMayGrow(e.depth, leaves: leaves)))
                     }
                     if split.isEmpty { break }
-                    // The built child of every split whose children may grow, in batches that
-                    // bound the per-core histogram memory; the first pass also moves the rows.
+                    // Every split's rows move to its children, except on the last level, whose
+                    // rows `addLeafValues` routes as it reads them. The built child of every
+                    // split whose children may grow then gets its histogram, in batches that
+                    // bound the per-core histogram memory.
+                    let routed = split.map { (node: $0.e.node, route: route($0.e.split, left: $0.l, right: $0.r)) }
                     let builds = split.filter(\.grows).map { $0.e.split.rH < $0.e.split.lH ? $0.r : $0.l }
+                    if builds.isEmpty {
+                        for s in routed { pendingRoutes[s.node] = s.route }
+                        break
+                    }
+                    partition(routed)
                     let perBatch = max(1, XGBoostTuning.passHistogramBytes / max(1, histSize * 8 * parts(n)))
                     var built = [Int: [Double]]()
-                    var at = 0
-                    repeat {
+                    for at in stride(from: 0, to: builds.count, by: perBatch) {
                         let batch = Array(builds[at..<min(builds.count, at + perBatch)])
-                        var slotOf = [Int32](repeating: -1, count: tree.count)
-                        for (i, node) in batch.enumerated() { slotOf[node] = Int32(i) }
-                        var routes: [XGBoostRoute]? = nil
-                        if at == 0 {
-                            let view = data.view
-                            var rs = (0..<tree.count).map { view.stay($0) }
-                            for (e, l, r, _) in split {
-                                rs[e.node] = view.route(feature: e.split.feature, leftMaxBin: e.split.leftMaxBin, defaultLeft: e.split.defaultLeft,
-                                                        left: l, right: r, slotLeft: Int(slotOf[l]), slotRight: Int(slotOf[r]))
-                            }
-                            routes = rs
-                            if builds.isEmpty {
-                                // The last level: `addLeafValues` moves the rows as it reads them.
-                                pendingRoutes = rs
-                                break
-                            }
-                        }
-                        let hists = levelPass(routes: routes, slotOf: slotOf, slots: batch.count, g: g, h: h)
-                        for (i, node) in batch.enumerated() { built[node] = hists[i] }
-                        at += batch.count
-                    } while at < builds.count
+                        for (node, hist) in zip(batch, histograms(batch, g: g, h: h)) { built[node] = hist }
+                    }
                     // The children, left then right per split: their features drawn in that
                     // order, then their histograms and best splits on all cores.
                     let growing = split.filter(\.grows)
@@ -382,14 +383,8 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     }
 
     /// Lossguide growth: the valid entry with the highest loss change is expanded next; its
-    /// segment is partitioned and `childEntries` evaluates the children.
+    /// rows are partitioned and `childEntries` evaluates the children.
     func growLossguide(_ root: Entry, valid: (Entry) -> Bool, expand: (Entry) -> (Int, Int), childEntries: (Entry, Int, Int) -> [Entry]) {
-        if rows.count != n {
-            rows = [Int32](repeating: 0, count: n)
-            scratch = [Int32](repeating: 0, count: n)
-        }
-        for i in 0..<n { rows[i] = Int32(i) }
-        segStart = [0]; segCount = [n]
         var queue = [root]
         while !queue.isEmpty {
             var bi = 0
@@ -400,9 +395,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
             let e = queue.remove(at: bi)
             guard valid(e) else { continue }
             let (l, r) = expand(e)
-            let nl = partition(e.node, e.split)
-            segStart.append(segStart[e.node]); segCount.append(nl)
-            segStart.append(segStart[e.node] + nl); segCount.append(segCount[e.node] - nl)
+            partition([(e.node, route(e.split, left: l, right: r))])
             queue.append(contentsOf: childEntries(e, l, r))
         }
     }
