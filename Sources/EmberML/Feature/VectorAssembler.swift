@@ -74,7 +74,7 @@ public final class VectorAssembler: Transformer {
     }
 
     static func assemble(_ cols: [ColumnData], count n: Int, vectors: [Bool], keep: Bool, stage: String) throws -> ColumnData {
-        if !vectors.contains(true), let fast = assembleNumbers(cols, count: n) { return fast }
+        if !vectors.contains(true), let fast = assembleNumbers(cols, count: n, keep: keep) { return fast }
         let readers = try zip(cols, vectors).map { c, v in v ? try VectorColumnReader(c, what: stage) : nil }
         let doubles = cols.map { $0.doubles ?? [] }
         var out = VectorColumnAppender(capacity: n)
@@ -111,9 +111,10 @@ public final class VectorAssembler: Transformer {
         return out.finish()
     }
 
-    /// Numbers only, no NULLs and no NaN: rows written straight from the columns.
-    static func assembleNumbers(_ cols: [ColumnData], count n: Int) -> ColumnData? {
-        let arrays = cols.compactMap { $0.validity == nil ? $0.doubles : nil }
+    /// Numbers only: rows written straight from the columns. A NULL or NaN is kept as NaN
+    /// with `keep`; without, such a row returns nil and the general path reports it.
+    static func assembleNumbers(_ cols: [ColumnData], count n: Int, keep: Bool) -> ColumnData? {
+        let arrays = cols.compactMap { $0.doubles }
         guard arrays.count == cols.count else { return nil }
         let k = arrays.count
         var out = VectorColumnAppender(capacity: n)
@@ -121,32 +122,37 @@ public final class VectorAssembler: Transformer {
         var row = [Double](repeating: 0, count: k)
         var idx = [Int32](repeating: 0, count: k)
         var vals = [Double](repeating: 0, count: k)
-        // The columns' buffers, kept alive by `arrays` for the loop.
+        // The columns' buffers and validity words, kept alive by `arrays` and `cols` for the loop.
         var bases: [UnsafePointer<Double>] = []
-        for a in arrays {
+        var valid: [UnsafePointer<UInt64>?] = []
+        for (a, c) in zip(arrays, cols) {
             guard let b = a.withUnsafeBufferPointer({ $0.baseAddress }) else { return nil }
             bases.append(b)
+            valid.append(c.validity?.words.withUnsafeBufferPointer { $0.baseAddress })
         }
-        let ok: Bool = withExtendedLifetime(arrays) {
+        let ok: Bool = withExtendedLifetime((arrays, cols)) {
             bases.withUnsafeBufferPointer { src in
-                row.withUnsafeMutableBufferPointer { r in
-                    idx.withUnsafeMutableBufferPointer { ib in
-                        vals.withUnsafeMutableBufferPointer { vb in
-                            for i in 0..<n {
-                                var nnz = 0
-                                for c in 0..<k {
-                                    let x = src[c][i]
-                                    if x.isNaN { return false }
-                                    r[c] = x
-                                    if x != 0 { ib[nnz] = Int32(c); vb[nnz] = x; nnz += 1 }
+                valid.withUnsafeBufferPointer { vs in
+                    row.withUnsafeMutableBufferPointer { r in
+                        idx.withUnsafeMutableBufferPointer { ib in
+                            vals.withUnsafeMutableBufferPointer { vb in
+                                for i in 0..<n {
+                                    var nnz = 0
+                                    for c in 0..<k {
+                                        var x = src[c][i]
+                                        if let w = vs[c], w[i >> 6] & (1 << UInt64(i & 63)) == 0 { x = .nan }
+                                        if x.isNaN && !keep { return false }
+                                        r[c] = x
+                                        if x != 0 { ib[nnz] = Int32(c); vb[nnz] = x; nnz += 1 }
+                                    }
+                                    if Vector.prefersSparse(size: k, nonzeros: nnz) {
+                                        out.appendSparse(size: k, indices: UnsafeBufferPointer(rebasing: ib[0..<nnz]), values: UnsafeBufferPointer(rebasing: vb[0..<nnz]))
+                                    } else {
+                                        out.appendDense(UnsafeBufferPointer(r))
+                                    }
                                 }
-                                if Vector.prefersSparse(size: k, nonzeros: nnz) {
-                                    out.appendSparse(size: k, indices: UnsafeBufferPointer(rebasing: ib[0..<nnz]), values: UnsafeBufferPointer(rebasing: vb[0..<nnz]))
-                                } else {
-                                    out.appendDense(UnsafeBufferPointer(r))
-                                }
+                                return true
                             }
-                            return true
                         }
                     }
                 }
