@@ -44,11 +44,11 @@ final class XGBoostModelTests: XCTestCase {
     func testRowPassVariantsBuildTheSameTrees() throws {
         let (xs, ys) = XGBTestData.make(5, 3000, 6, 0.3, "binary")
         let df = try XGBTestData.frame(xs, ys)
-        // The 8-bit layout here needs the per-row masks for 256-bin features' missing values.
+        // The 8-bit columns here need the bit sets for 256-bin features' missing values.
         let m = XGBoostMatrix(count: xs.count, numFeatures: 6, x: xs.flatMap { $0.map { Float($0) } }, labels: [], weights: [Float](repeating: 1, count: xs.count))
         let cuts = XGBoostCuts.build(m, maxBin: 256)
         XCTAssertEqual((0..<6).map { cuts.numBins($0) }.max(), 256)
-        XCTAssertNotNil(XGBoostBinned<UInt8>(m, cuts: cuts)?.rowMask)
+        XCTAssertTrue(XGBoostBinned<UInt8, UInt16>.fits(cuts, features: 6))
         let saved = (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins)
         defer { (XGBoostTuning.parallelMinimum, XGBoostTuning.passHistogramBytes, XGBoostTuning.wideBins) = saved }
         for policy in ["depthwise", "lossguide"] {
@@ -70,28 +70,33 @@ final class XGBoostModelTests: XCTestCase {
         }
     }
 
-    /// Rows store their plain features first and the tracked ones (256 bins with missing
-    /// values, marked in the row mask) last; a feature that can never be split (one bin and
-    /// no missing value, or every value missing) is not stored. Such a feature changes no tree: a model
-    /// trained with a constant and an all-missing column appended grows the same trees.
-    func testStoredFeatureLayout() throws {
+    /// Both layouts of the bins: a row holds each stored feature's histogram slot (a missing
+    /// value in the feature's spare slot, past its bins), a column its local bins (a missing
+    /// value as the bin count, or as bin 0 and a bit for a 256-bin feature). A feature that
+    /// can never be split (one bin and no missing value, or every value missing) is not
+    /// stored, and changes no tree: a model trained with a constant and an all-missing column
+    /// appended grows the same trees.
+    func testBinnedLayouts() throws {
         let (xs, ys) = XGBTestData.make(7, 2000, 4, 0.2, "binary")
-        // Feature 0 keeps 256 bins with missing values; feature 3 is made coarse (few bins, no missing).
+        // Feature 3 is made coarse (few bins, no missing); the others keep 256 bins with missing values.
         let base = xs.map { r in [r[0], r[1], r[2], r[3].isNaN ? 0 : (r[3] * 2).rounded()] }
         let wide = base.map { $0 + [7.5, .nan] }
         let m = XGBoostMatrix(count: wide.count, numFeatures: 6, x: wide.flatMap { $0.map { Float($0) } }, labels: [], weights: [Float](repeating: 1, count: wide.count))
         let cuts = XGBoostCuts.build(m, maxBin: 256)
-        let binned = try XCTUnwrap(XGBoostBinned<UInt8>(m, cuts: cuts))
-        let full = (0..<3).filter { cuts.numBins($0) == 256 }
+        XCTAssertEqual((0..<6).map { cuts.numBins($0) }, [256, 256, 256, 9, 1, 1])
+        let binned = XGBoostBinned<UInt8, UInt16>(m, cuts: cuts)
         XCTAssertEqual(binned.stored, 4)
-        XCTAssertEqual(binned.plain, 4 - full.count)
-        XCTAssertEqual((0..<4).map { binned.feature[$0] }, (0..<4).filter { !full.contains($0) } + full)
+        XCTAssertEqual((0..<4).map { binned.feature[$0] }, [0, 1, 2, 3])
         XCTAssertEqual(binned.splittable, [true, true, true, true, false, false])
-        XCTAssertNotNil(binned.rowMask)
-        // A row's mask bits are its tracked features' missing values.
+        XCTAssertEqual((0...6).map { binned.offsets[$0] }, [0, 257, 514, 771, 781, 783, 785])
         for r in 0..<wide.count {
-            let want = full.enumerated().reduce(UInt64(0)) { $0 | (wide[r][$1.element].isNaN ? 1 << UInt64($1.offset) : 0) }
-            XCTAssertEqual(binned.rowMask?[r], want, "row \(r)")
+            for f in 0..<4 {
+                let v = Float(wide[r][f]), local = v.isNaN ? cuts.numBins(f) : cuts.bin(v, f)
+                XCTAssertEqual(Int(binned.rowSlots[r * 4 + f]), binned.offsets[f] + local, "row \(r) feature \(f)")
+                let bit = binned.missingBits[f][r >> 6] >> UInt64(r & 63) & 1
+                XCTAssertEqual(Int(binned.columns[f * wide.count + r]), v.isNaN && f < 3 ? 0 : local, "row \(r) feature \(f)")
+                XCTAssertEqual(bit, v.isNaN && f < 3 ? 1 : 0, "row \(r) feature \(f)")
+            }
         }
         let saved = XGBoostTuning.parallelMinimum
         defer { XGBoostTuning.parallelMinimum = saved }

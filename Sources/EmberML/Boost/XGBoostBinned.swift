@@ -1,58 +1,61 @@
 import Foundation
 
-/// The binned training matrix the tree builder reads (XGBoost's `GHistIndexMatrix`): local
-/// bins per row, row-major, in the narrowest integer that holds them, and the histogram
-/// layout: feature `f`'s slots start at `offsets[f]` (pairs g, h).
+/// The binned training matrix the tree builder reads (XGBoost's `GHistIndexMatrix`), in two
+/// layouts of the same bins:
 ///
-/// A missing value is stored as the feature's bin count (one slot past its last bin, so a
-/// histogram pass adds it to a slot that split finding never reads, without a branch).
-/// Only a feature whose bins already use every value of `B` (256 bins in `UInt8`) cannot
-/// do that: its missing values are stored as bin 0 and marked in a per-row mask, which
-/// sends them to one spare slot at the end of the histogram, and in a per-feature bit set
-/// for routing rows. At most 63 features can be tracked so; `init` fails beyond that and
-/// the caller takes 16-bit bins.
-///
-/// A row stores its features in an order of its own: the plain ones first, then the
-/// tracked ones, so a row without masked values is one tight loop and a row with them
-/// checks the mask for the tracked few only. A feature that can never be split (every value
-/// missing, or one bin and no missing value) is not stored at all.
+/// - **Rows** (`slots`, row-major, `S` each): for each stored feature of a row, its
+///   histogram slot: the feature's first slot `offsets[f]` plus its local bin. A missing
+///   value goes to the feature's spare slot (`offsets[f]` + its bin count), which split
+///   finding never reads, so a histogram pass adds every value without a branch or an
+///   offset load. Only features that can be split are stored (not one whose values are all
+///   missing, nor one with one bin and no missing value).
+/// - **Columns** (`columns[f × n + r]`, `B` each): local bins, for routing rows at a split,
+///   which reads one feature of many rows. A missing value is stored as the feature's bin
+///   count; a feature whose bins use every value of `B` (256 bins in `UInt8`) stores it as
+///   bin 0 and marks it in a per-feature bit set.
 ///
 /// The buffers are owned here (allocated once, freed on deinit) so the hot loops take plain
 /// pointers; every buffer has at least one element.
-final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
+final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger, S: FixedWidthInteger & UnsignedInteger> {
     let n: Int
     let d: Int
-    /// Features stored per row in `bins`; the first `plain` of them are not tracked.
+    /// Features stored per row in `slots`.
     let stored: Int
-    let plain: Int
-    /// The bins, `stored` a row: `bins[r × stored + j]` is row `r`'s bin of feature `feature[j]`.
-    let bins: UnsafeMutablePointer<B>
-    /// The original feature at each storage position, and its first histogram slot.
+    /// The histogram slots, `stored` a row: `rowSlots[r × stored + j]` is row `r`'s slot of
+    /// feature `feature[j]`.
+    let rowSlots: UnsafeMutablePointer<S>
+    /// The original feature at each storage position.
     let feature: UnsafeMutablePointer<Int>
-    let slotBase: UnsafeMutablePointer<Int>
-    /// Every feature's bins column-major (`columns[f × n + r]`, zeros for features not
-    /// stored): routing rows reads one feature of many rows, so a column touches far fewer
-    /// cache lines than the rows.
+    /// Every feature's local bins column-major (zeros for features not stored).
     let columns: UnsafeMutablePointer<B>
     /// First histogram slot of each feature; `offsets[d]` is the total.
     let offsets: UnsafeMutablePointer<Int>
-    /// The stored missing marker of each feature (its bin count), or −1 for a full feature.
+    /// The stored missing marker of each feature in `columns` (its bin count), or −1 for a
+    /// feature whose bins fill `B`.
     let marker: UnsafeMutablePointer<Int>
-    /// Per row, its tracked features' missing values (bit `j − plain` for storage position
-    /// `j`); nil when no feature is tracked.
-    let rowMask: UnsafeMutablePointer<UInt64>?
-    /// Per feature, bit `r` set when row `r`'s value is missing and stored as bin 0 (a
-    /// tracked feature's missing values); other features share `zeroBits`.
+    /// Per feature, bit `r` set when row `r`'s value is missing and stored as bin 0 in
+    /// `columns` (a full feature's missing values); other features share `zeroBits`.
     let missingBits: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     private let zeroBits: UnsafeMutablePointer<UInt64>
     /// Whether each feature has a split candidate (it is stored).
     let splittable: [Bool]
 
-    /// Histogram slots: every feature's, then the spare slot for masked missing values.
-    var slots: Int { offsets[d] + 1 }
+    /// Histogram slots: every feature's bins and its spare slot.
+    var slots: Int { offsets[d] }
 
-    /// Nil when more than 63 full features have missing values.
-    init?(_ m: XGBoostMatrix, cuts: XGBoostCuts) {
+    /// Whether `XGBoostBinned<B, S>` holds the bins of `cuts`: every feature's bins and
+    /// missing marker in `B` (a full feature marks missing values apart), every slot in `S`.
+    static func fits(_ cuts: XGBoostCuts, features d: Int) -> Bool {
+        var total = 0
+        for f in 0..<d {
+            if cuts.numBins(f) > Int(B.max) + 1 { return false }
+            total += cuts.numBins(f) + 1
+        }
+        return total <= Int(S.max) + 1
+    }
+
+    /// The caller checks `fits` first.
+    init(_ m: XGBoostMatrix, cuts: XGBoostCuts) {
         let dd = m.numFeatures, rowCount = m.count
         // Each feature's missing values, counted on all cores.
         let counted: [[Int]] = m.x.withUnsafeBufferPointer { x in
@@ -65,17 +68,13 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
             }
         }
         let missing = (0..<dd).map { f in counted.reduce(0) { $0 + $1[f] } }
-        let hasMissing = missing.map { $0 > 0 }
         let full = (0..<dd).map { cuts.numBins($0) > Int(B.max) }
-        let tracked = (0..<dd).filter { full[$0] && hasMissing[$0] }
-        if tracked.count > 63 { return nil }
         // A split needs rows on both sides: two bins, or one and missing values.
-        let canSplit = (0..<dd).map { f in missing[f] < rowCount && (cuts.numBins(f) > 1 || (cuts.numBins(f) == 1 && hasMissing[f])) }
-        let order = (0..<dd).filter { canSplit[$0] && !tracked.contains($0) } + tracked
+        let canSplit = (0..<dd).map { f in missing[f] < rowCount && (cuts.numBins(f) > 1 || (cuts.numBins(f) == 1 && missing[f] > 0)) }
+        let order = (0..<dd).filter { canSplit[$0] }
         n = rowCount
         d = dd
         stored = order.count
-        plain = order.count - tracked.count
         splittable = canSplit
         offsets = .allocate(capacity: d + 1)
         marker = .allocate(capacity: max(d, 1))
@@ -83,47 +82,40 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
         for f in 0..<d {
             let nb = cuts.numBins(f)
             marker[f] = full[f] ? -1 : nb
-            offsets[f + 1] = offsets[f] + nb + (full[f] ? 0 : 1)
+            offsets[f + 1] = offsets[f] + nb + 1
         }
         feature = .allocate(capacity: max(stored, 1))
-        slotBase = .allocate(capacity: max(stored, 1))
-        for (j, f) in order.enumerated() { feature[j] = f; slotBase[j] = offsets[f] }
-        let width = stored, mk = marker, fs = feature
-        bins = .allocate(capacity: max(n * width, 1))
-        let out = bins
-        let masks: UnsafeMutablePointer<UInt64>? = tracked.isEmpty ? nil : .allocate(capacity: max(n, 1))
-        let firstTracked = plain
+        for (j, f) in order.enumerated() { feature[j] = f }
+        // Bins into both layouts, row blocks on all cores: the rows first, then each feature's
+        // column from the block's rows while they are in cache.
+        let width = stored, fs = feature, off = offsets
+        rowSlots = .allocate(capacity: max(n * width, 1))
+        columns = .allocate(capacity: max(n * d, 1))
+        let out = rowSlots, cols = columns
+        for f in 0..<dd where !canSplit[f] { (cols + f * rowCount).initialize(repeating: 0, count: rowCount) }
         m.x.withUnsafeBufferPointer { xb in
             Parallel.forEachRange(rowCount, parts: ProcessInfo.processInfo.activeProcessorCount) { _, range in
-                for i in range {
-                    var mask: UInt64 = 0
-                    for j in 0..<width {
-                        let f = fs[j]
-                        let v = xb[i &* dd &+ f]
-                        if v.isNaN && j >= firstTracked { mask |= 1 << UInt64(j - firstTracked) }
-                        (out + (i &* width &+ j)).initialize(to: v.isNaN ? B(truncatingIfNeeded: max(mk[f], 0)) : B(truncatingIfNeeded: cuts.bin(v, f)))
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = min(range.upperBound, start + 4096)
+                    for i in start..<end {
+                        for j in 0..<width {
+                            let f = fs[j], v = xb[i &* dd &+ f]
+                            let local = v.isNaN ? off[f + 1] &- 1 &- off[f] : cuts.bin(v, f)
+                            (out + (i &* width &+ j)).initialize(to: S(truncatingIfNeeded: off[f] &+ local))
+                        }
                     }
-                    masks?[i] = mask
+                    for j in 0..<width {
+                        let f = fs[j], base = off[f], nb = off[f + 1] &- 1 &- base
+                        // A full feature's missing value (its spare slot) is bin 0 in the column.
+                        let missingBin = nb > Int(B.max) ? 0 : nb
+                        for i in start..<end {
+                            let local = Int(out[i &* width &+ j]) &- base
+                            (cols + (f &* rowCount &+ i)).initialize(to: B(truncatingIfNeeded: local == nb ? missingBin : local))
+                        }
+                    }
+                    start = end
                 }
-            }
-        }
-        rowMask = masks
-        columns = .allocate(capacity: max(n * d, 1))
-        let cols = columns
-        var position = [Int](repeating: -1, count: dd)
-        for (j, f) in order.enumerated() { position[f] = j }
-        let where_ = position
-        Parallel.forEachRange(dd, parts: ProcessInfo.processInfo.activeProcessorCount) { _, features in
-            // Blocks of rows keep the source lines in cache while each feature is copied.
-            var start = 0
-            while start < rowCount {
-                let end = min(rowCount, start + 4096)
-                for f in features {
-                    let j = where_[f]
-                    if j < 0 { (cols + f * rowCount + start).initialize(repeating: 0, count: end - start); continue }
-                    for i in start..<end { (cols + f * rowCount + i).initialize(to: out[i * width + j]) }
-                }
-                start = end
             }
         }
         let words = max((m.count + 63) / 64, 1)
@@ -131,7 +123,7 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
         zeroBits.initialize(repeating: 0, count: words)
         missingBits = .allocate(capacity: max(dd, 1))
         missingBits.initialize(repeating: zeroBits, count: max(dd, 1))
-        for f in tracked {
+        for f in 0..<dd where full[f] && missing[f] > 0 {
             let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
             bits.initialize(repeating: 0, count: words)
             m.x.withUnsafeBufferPointer { x in
@@ -142,13 +134,11 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
     }
 
     deinit {
-        bins.deallocate()
+        rowSlots.deallocate()
         feature.deallocate()
-        slotBase.deallocate()
         columns.deallocate()
         offsets.deallocate()
         marker.deallocate()
-        rowMask?.deallocate()
         for f in 0..<d where missingBits[f] != zeroBits { missingBits[f].deallocate() }
         zeroBits.deallocate()
         missingBits.deallocate()
@@ -156,42 +146,24 @@ final class XGBoostBinned<B: FixedWidthInteger & UnsignedInteger> {
 
     /// The buffers as plain values, for hot loops (no class field reloads).
     var view: View {
-        View(bins: bins, columns: columns, n: n, stored: stored, plain: plain, slotBase: slotBase, spare: offsets[d], rowMask: rowMask,
-             marker: marker, missingBits: missingBits)
+        View(rowSlots: rowSlots, columns: columns, n: n, stored: stored, marker: marker, missingBits: missingBits)
     }
 
     /// The matrix's pointers and the per-row kernels over them.
     struct View {
-        let bins: UnsafeMutablePointer<B>
+        let rowSlots: UnsafeMutablePointer<S>
         let columns: UnsafeMutablePointer<B>
         let n: Int
         let stored: Int
-        let plain: Int
-        let slotBase: UnsafeMutablePointer<Int>
-        let spare: Int
-        let rowMask: UnsafeMutablePointer<UInt64>?
         let marker: UnsafeMutablePointer<Int>
         let missingBits: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
 
-        /// Adds row `r`'s gradient pair to its bins in `hist` (missing values excluded).
+        /// Adds row `r`'s gradient pair to its slots in `hist` (missing values to spare slots).
         @inline(__always)
         func add(_ r: Int, _ gg: Double, _ hh: Double, _ hist: UnsafeMutablePointer<Double>) {
-            let row = bins + r &* stored
-            var count = stored
-            if let masks = rowMask {
-                let mask = masks[r]
-                if mask != 0 {
-                    // The tracked features' masked missing values go to the spare slot.
-                    for j in plain..<stored {
-                        let i = ((mask >> UInt64(j &- plain)) & 1 != 0 ? spare : slotBase[j] &+ Int(row[j])) &* 2
-                        hist[i] += gg
-                        hist[i + 1] += hh
-                    }
-                    count = plain
-                }
-            }
-            for j in 0..<count {
-                let i = (slotBase[j] &+ Int(row[j])) &* 2
+            let row = rowSlots + r &* stored
+            for j in 0..<stored {
+                let i = Int(row[j]) &* 2
                 hist[i] += gg
                 hist[i + 1] += hh
             }

@@ -10,19 +10,18 @@ enum XGBoostTrainer {
     static func train(_ data: XGBoostMatrix, valid: XGBoostMatrix?, config c: XGBoostConfig, groups k: Int, stage: String) throws -> XGBoostBooster {
         let d = data.numFeatures
         let cuts = XGBoostCuts.build(data, maxBin: c.maxBin)
-        var maxBins = 0
-        for f in 0..<d { maxBins = max(maxBins, cuts.numBins(f)) }
-        if maxBins <= 256 && !XGBoostTuning.wideBins, let narrow = XGBoostBinned<UInt8>(data, cuts: cuts) {
-            return try run(narrow, data, valid, cuts, c, k, stage)
+        if !XGBoostTuning.wideBins && XGBoostBinned<UInt8, UInt16>.fits(cuts, features: d) {
+            return try run(XGBoostBinned<UInt8, UInt16>(data, cuts: cuts), data, valid, cuts, c, k, stage)
         }
-        guard let wide = XGBoostBinned<UInt16>(data, cuts: cuts) else {
-            throw MLError.invalidParam(stage, "max_bin", "must be at most 65535 (got \(c.maxBin))")
+        guard XGBoostBinned<UInt16, UInt32>.fits(cuts, features: d) else {
+            throw MLError.invalidParam(stage, "max_bin", "is too large for \(d) features: their bins overflow 32-bit histogram slots (got \(c.maxBin))")
         }
-        return try run(wide, data, valid, cuts, c, k, stage)
+        return try run(XGBoostBinned<UInt16, UInt32>(data, cuts: cuts), data, valid, cuts, c, k, stage)
     }
 
-    static func run<B: FixedWidthInteger & UnsignedInteger>(_ bins: XGBoostBinned<B>, _ data: XGBoostMatrix, _ valid: XGBoostMatrix?, _ cuts: XGBoostCuts,
-                                                             _ c: XGBoostConfig, _ k: Int, _ stage: String) throws -> XGBoostBooster {
+    static func run<B: FixedWidthInteger & UnsignedInteger, S: FixedWidthInteger & UnsignedInteger>(
+        _ bins: XGBoostBinned<B, S>, _ data: XGBoostMatrix, _ valid: XGBoostMatrix?, _ cuts: XGBoostCuts, _ c: XGBoostConfig, _ k: Int, _ stage: String
+    ) throws -> XGBoostBooster {
         let n = data.count, d = data.numFeatures
         let base = XGBoostObjective.baseMargins(c.objective, numClass: k, baseScore: c.baseScore, labels: data.labels, weights: data.weights)
         var booster = XGBoostBooster(objective: c.objective, numFeatures: d, groups: k, baseMargins: base, trees: [], bestIteration: nil)

@@ -11,8 +11,8 @@ import Foundation
 /// splits together, cut into one run per core); the built child's rows are then contiguous
 /// for its histogram pass. The last level of a depthwise tree is not partitioned: the
 /// margin update routes those rows as it reads them.
-final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
-    let data: XGBoostBinned<B>
+final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger, S: FixedWidthInteger & UnsignedInteger> {
+    let data: XGBoostBinned<B, S>
     let n: Int
     let d: Int
     let cuts: XGBoostCuts
@@ -38,7 +38,7 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
     /// The last level's splits, whose rows were not partitioned: `addLeafValues` routes them.
     var pendingRoutes: [Int: XGBoostRoute] = [:]
 
-    init(data: XGBoostBinned<B>, cuts: XGBoostCuts, config: XGBoostConfig, isDense: Bool, seed: UInt64) {
+    init(data: XGBoostBinned<B, S>, cuts: XGBoostCuts, config: XGBoostConfig, isDense: Bool, seed: UInt64) {
         self.data = data
         self.n = data.n
         self.d = data.d
@@ -173,15 +173,14 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger> {
                     for r in piece.range { view.add(r, Double(gp[r]), Double(hp[r]), hist) }
                     continue
                 }
-                let ahead = 10, bins = view.bins, d = view.stored, masks = view.rowMask, end = piece.range.upperBound
+                let ahead = 10, slots = view.rowSlots, d = view.stored, end = piece.range.upperBound
                 for k in piece.range {
                     if k &+ ahead < end {
                         let q = Int(rp[k &+ ahead])
-                        ember_prefetch(bins + q &* d)
-                        ember_prefetch(bins + (q &* d &+ d &- 1))
+                        ember_prefetch(slots + q &* d)
+                        ember_prefetch(slots + (q &* d &+ d &- 1))
                         ember_prefetch(gp + q)
                         ember_prefetch(hp + q)
-                        if let masks { ember_prefetch(masks + q) }
                     }
                     let r = Int(rp[k])
                     view.add(r, Double(gp[r]), Double(hp[r]), hist)
