@@ -275,8 +275,14 @@ public struct GroupedData {
     let type: GroupType
 
     public func agg(_ cols: Column...) -> DataFrame { agg(cols) }
+    /// The grouping keys are the keys without their aliases (as Spark's `CleanupAliases`);
+    /// the output keeps the aliased names.
     public func agg(_ cols: [Column]) -> DataFrame {
-        df.with(.aggregate(df.plan, type, groupings: keys, aggregates: keys + cols.map(\.expr)))
+        let groupings = keys.map { key -> Expr in
+            if case .alias(let e, _, _) = key { return e }
+            return key
+        }
+        return df.with(.aggregate(df.plan, type, groupings: groupings, aggregates: keys + cols.map(\.expr)))
     }
     public func count() -> DataFrame { agg([Ember.count(Ember.lit(.int(1))).alias("count")]) }
     public func sum(_ c: String) -> DataFrame { agg([Ember.sum(Column.named(c))]) }

@@ -200,6 +200,7 @@ public final class Session {
             config.timeZone = z
         case "spark.sql.ansi.enabled": config.ansi = value.lowercased() == "true"
         case "spark.sql.autoBroadcastJoinThreshold": config.broadcastThreshold = Int(value) ?? config.broadcastThreshold
+        case "spark.sql.adaptive.enabled": config.adaptive = value.lowercased() == "true"
         default: break
         }
     }

@@ -15,6 +15,10 @@ public struct Configuration: Sendable {
     /// above Spark's 10 MiB: in one process a "broadcast" is a single shared hash table,
     /// so building it is cheaper than shuffling the other side.
     public var broadcastThreshold: Int
+    /// `spark.sql.adaptive.enabled` (on, as in Spark): a shuffled equi-join whose build side
+    /// turns out, once its exchange has run, to fit `broadcastThreshold` is broadcast
+    /// instead, and its probe side is not shuffled.
+    public var adaptive: Bool
     /// `spark.sql.ansi.enabled` (on, as in Spark 4).
     public var ansi: Bool
     /// `spark.sql.caseSensitive`.
@@ -29,7 +33,7 @@ public struct Configuration: Sendable {
     public init(
         cores: Int? = nil, memoryLimit: Int? = nil, timeZone: SessionTimeZone = .utc,
         shufflePartitions: Int? = nil, taskMaxAttempts: Int = 4, broadcastThreshold: Int = 256 * 1024 * 1024,
-        ansi: Bool = true, caseSensitive: Bool = false, batchSize: Int = 8192, spillDirectory: String? = nil,
+        adaptive: Bool = true, ansi: Bool = true, caseSensitive: Bool = false, batchSize: Int = 8192, spillDirectory: String? = nil,
         maxPartitionBytes: Int = 32 * 1024 * 1024
     ) {
         let n = max(1, cores ?? ProcessInfoCores.active)
@@ -39,6 +43,7 @@ public struct Configuration: Sendable {
         self.shufflePartitions = max(1, shufflePartitions ?? n)
         self.taskMaxAttempts = max(1, taskMaxAttempts)
         self.broadcastThreshold = broadcastThreshold
+        self.adaptive = adaptive
         self.ansi = ansi
         self.caseSensitive = caseSensitive
         self.batchSize = max(1, batchSize)

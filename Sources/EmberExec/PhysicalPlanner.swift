@@ -236,7 +236,8 @@ public final class PhysicalPlanner {
         let n = ctx.config.shufflePartitions
         return try HashJoinExec(
             left: try ExchangeExec(lp, keys: lk, partitions: n), right: try ExchangeExec(rp, keys: rk, partitions: n), type: type,
-            leftKeys: lk, rightKeys: rk, nullSafe: ns, condition: extra, broadcast: false, output: output)
+            leftKeys: lk, rightKeys: rk, nullSafe: ns, condition: extra, broadcast: false, output: output,
+            adaptive: ctx.config.adaptive && type != .rightOuter && type != .fullOuter)
     }
 }
 

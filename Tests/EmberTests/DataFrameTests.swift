@@ -57,6 +57,16 @@ final class DataFrameTests: XCTestCase {
         XCTAssertEqual(sorted.first?.values, [.array([.long(4999)]), .long(4999)])
     }
 
+    /// `groupBy` on an aliased expression groups by the expression and names the column by
+    /// the alias, as PySpark 4.1's `spark.range(10).groupBy((col("id") % 3).alias("k")).count()`
+    /// does (k 0, 1, 2 with counts 4, 3, 3).
+    func testGroupByAliasedExpression() throws {
+        let spark = try Session.local(cores: 2)
+        let df = spark.range(10).groupBy((col("id") % 3).alias("k")).count().orderBy(col("k"))
+        XCTAssertEqual(try df.columns, ["k", "count"])
+        XCTAssertEqual(try df.collect().map(\.values), [[.long(0), .long(4)], [.long(1), .long(3)], [.long(2), .long(3)]])
+    }
+
     func testDescribeAndSummaryMatchSpark() throws {
         // Expected rows from Spark 4.1.1: df.describe() and df.summary() on the same data.
         let spark = try Session.local(cores: 2)

@@ -1,4 +1,5 @@
 import Ember
+import EmberExec
 import EmberPlan
 import Foundation
 import XCTest
@@ -78,6 +79,45 @@ final class JoinAggregateTests: XCTestCase {
             XCTAssertEqual(r[3].doubleValue ?? 0, e.2, accuracy: 1e-6, name)
             XCTAssertEqual(r[4], e.3.map { .long($0) } ?? .null, name)
             XCTAssertEqual(r[5], e.4.map { .double($0) } ?? .null, name)
+        }
+    }
+}
+
+/// Adaptive joins (`spark.sql.adaptive.enabled`, on by default as in Spark): a shuffled join
+/// whose build side turns out small once its exchange has run is broadcast, and its probe
+/// side is not shuffled. The results are the same either way.
+final class AdaptiveJoinTests: XCTestCase {
+    /// Names of the stages a query runs.
+    final class StageNames: RuntimeListener {
+        var names: [String] = []
+        let lock = NSLock()
+        func onEvent(_ event: RuntimeEvent) {
+            if case .stageStart(_, _, let name, _) = event { lock.lock(); names.append(name); lock.unlock() }
+        }
+    }
+
+    func testSmallAggregateBuildSideIsBroadcastAtRunTime() throws {
+        for adaptive in [true, false] {
+            let spark = try Session.local(cores: 2, shufflePartitions: 2)
+            // The dims come from a 1M-row range (an 8 MB estimate, over the 1 MiB threshold),
+            // but aggregate to 1000 rows.
+            try spark.set("spark.sql.autoBroadcastJoinThreshold", "1048576")
+            try spark.set("spark.sql.adaptive.enabled", adaptive ? "true" : "false")
+            let facts = spark.range(100_000).select(pmod(col("id"), 1000).alias("fk"), col("id").alias("x"))
+            let dims = spark.range(1_000_000).groupBy(pmod(col("id"), 1000).alias("dk")).agg(count(lit(1)).alias("n"))
+            let stages = StageNames()
+            spark.addListener(stages)
+            // Every fact matches one dim of n = 1000; x sums to 0 + … + 99999.
+            let inner = try facts.join(dims, on: col("fk") === col("dk")).agg(count(lit(1)), sum(col("n")), sum(col("x"))).collect()
+            XCTAssertEqual(inner.first?.values, [.long(100_000), .long(100_000_000), .long(4_999_950_000)], "adaptive \(adaptive)")
+            // Left outer against the dims below 500: half the facts match.
+            let half = dims.filter(col("dk") < 500)
+            let outer = try facts.join(half, on: col("fk") === col("dk"), how: "left").agg(count(lit(1)), count(col("n")), sum(col("n"))).collect()
+            XCTAssertEqual(outer.first?.values, [.long(100_000), .long(50_000), .long(50_000_000)], "adaptive \(adaptive)")
+            spark.removeListener(stages)
+            let factShuffles = stages.names.filter { $0.contains("hashpartitioning(fk") }
+            XCTAssertEqual(factShuffles.count, adaptive ? 0 : 2, "\(stages.names)")
+            XCTAssertEqual(stages.names.filter { $0.contains("hashpartitioning(dk") }.count, 2, "\(stages.names)")
         }
     }
 }

@@ -314,6 +314,10 @@ public final class ExchangeExec: PhysicalOperator {
     public var label: String { keys.isEmpty ? "Exchange SinglePartition" : "Exchange hashpartitioning(\(keys.map(PlanPrinter.describe).joined(separator: ", ")), \(n))" }
     var buckets: [[RecordBatch]] = []
     var spilled: [[SpillFile]] = []
+    /// Bytes of the rows held in memory after `prepare`.
+    private(set) var bufferedBytes = 0
+    /// Whether `prepare` spilled any bucket.
+    var hasSpilled: Bool { spilled.contains { !$0.isEmpty } }
 
     public init(_ child: PhysicalOperator, keys: [Expr], partitions: Int) throws {
         self.child = child
@@ -341,11 +345,14 @@ public final class ExchangeExec: PhysicalOperator {
         buckets = (0..<n).map { k in parts.flatMap { $0[k] } }
         // Account the shuffle; spill buckets past the limit.
         spilled = [[SpillFile]](repeating: [], count: n)
+        bufferedBytes = 0
         for k in 0..<n {
             let bytes = buckets[k].reduce(0) { $0 + $1.byteSize }
             if !ctx.memory.tryReserve(bytes), !buckets[k].isEmpty, schema.isSpillable {
                 spilled[k] = [try ctx.memory.spill(buckets[k])]
                 buckets[k] = []
+            } else {
+                bufferedBytes += bytes
             }
         }
     }

@@ -119,6 +119,12 @@ final class JoinTable {
 /// and every left partition probes it as a stream; otherwise both sides arrive
 /// hash-partitioned on the keys and partition p joins with partition p. Extra non-equi
 /// conditions filter candidate pairs.
+///
+/// `adaptive` (a shuffled join, as Spark's adaptive execution turns a sort-merge join
+/// into a broadcast one): the right side's exchange runs first; when its rows fit the
+/// broadcast threshold and none spilled, they become the broadcast table, and the left
+/// side is read without its exchange (a plan size estimate cannot see that an aggregate
+/// or a filter left few rows; the run can).
 public final class HashJoinExec: PhysicalOperator {
     let left: PhysicalOperator
     let right: PhysicalOperator
@@ -130,15 +136,22 @@ public final class HashJoinExec: PhysicalOperator {
     let boundLeftKeys: [BoundExpr], boundRightKeys: [BoundExpr]
     let boundCondition: BoundExpr?
     public let output: [Attribute]
-    public var children: [PhysicalOperator] { [left, right] }
-    public var partitionCount: Int { left.partitionCount }
+    public var children: [PhysicalOperator] { [probeSide, right] }
+    public var partitionCount: Int { probeSide.partitionCount }
+    let adaptive: Bool
+    /// The operator whose partitions probe: `left`, or its exchange's input once an
+    /// adaptive join has chosen to broadcast.
+    private(set) var probeSide: PhysicalOperator
     public var label: String {
         "\(broadcast ? "BroadcastHashJoin" : "ShuffledHashJoin") \(PlanPrinter.exprs(leftKeys)), \(PlanPrinter.exprs(rightKeys)), \(type.sqlName)" + (condition.map { ", " + PlanPrinter.describe($0) } ?? "")
     }
     var broadcastTable: JoinTable? = nil
 
-    public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType, leftKeys: [Expr], rightKeys: [Expr], nullSafe: [Bool], condition: Expr?, broadcast: Bool, output: [Attribute]) throws {
+    public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType, leftKeys: [Expr], rightKeys: [Expr], nullSafe: [Bool], condition: Expr?, broadcast: Bool,
+                output: [Attribute], adaptive: Bool = false) throws {
         self.left = left
+        self.probeSide = left
+        self.adaptive = adaptive && !broadcast
         self.right = right
         self.type = type
         self.leftKeys = leftKeys
@@ -189,6 +202,24 @@ public final class HashJoinExec: PhysicalOperator {
         }
     }
 
+    /// Prepares the subtree of an adaptive join: the right side first, then, depending on
+    /// its size, a broadcast table and the left exchange's input, or the left side as planned.
+    func prepareAdaptively(_ ctx: ExecContext) throws {
+        try Driver.prepareTree(right, ctx)
+        if let leftExchange = left as? ExchangeExec, let rightExchange = right as? ExchangeExec, !rightExchange.hasSpilled,
+           rightExchange.bufferedBytes <= ctx.config.broadcastThreshold {
+            let rows = try (0..<rightExchange.partitionCount).flatMap { try rightExchange.execute($0, ctx) }
+            let t = try buildTable(rows, ctx, 0)
+            _ = ctx.memory.tryReserve(t.byteSize)
+            broadcastTable = t
+            probeSide = leftExchange.child
+            try Driver.prepareTree(probeSide, ctx)
+            return
+        }
+        try Driver.prepareTree(left, ctx)
+        try prepare(ctx)
+    }
+
     public func stream(_ partition: Int, _ ctx: ExecContext) throws -> BatchStream {
         let table: JoinTable
         if let t = broadcastTable {
@@ -203,7 +234,7 @@ public final class HashJoinExec: PhysicalOperator {
             }
             table = try buildTable(buildBatches, ctx, partition)
         }
-        return try probe(table, try left.stream(partition, ctx), partition, ctx)
+        return try probe(table, try probeSide.stream(partition, ctx), partition, ctx)
     }
 
     /// Grace hash join: both sides are split by a second hash of the keys into spilled

@@ -150,6 +150,7 @@ public enum Driver {
     }
 
     static func prepareTree(_ op: PhysicalOperator, _ ctx: ExecContext) throws {
+        if let join = op as? HashJoinExec, join.adaptive { return try join.prepareAdaptively(ctx) }
         for c in op.children { try prepareTree(c, ctx) }
         try op.prepare(ctx)
     }
