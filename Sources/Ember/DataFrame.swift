@@ -172,6 +172,10 @@ public struct DataFrame {
         session.catalog.register(name, try resolvedPlan())
     }
 
+    /// This frame over its analyzed plan: the views it reads are resolved now (as Spark
+    /// analyzes eagerly), so dropping or replacing them later does not change it.
+    public func analyzed() throws -> DataFrame { with(try resolvedPlan()) }
+
     // MARK: Actions
 
     /// Runs the query; the batches of every partition in order.

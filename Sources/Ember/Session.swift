@@ -188,6 +188,14 @@ public final class Session {
         }
     }
 
+    /// Drops the temporary view `name` (`spark.catalog.dropTempView`); false when there is
+    /// no such temporary view.
+    @discardableResult
+    public func dropTempView(_ name: String) -> Bool {
+        guard catalog.exists(name), !catalog.isPersistent(name) else { return false }
+        return catalog.drop(name)
+    }
+
     /// Spark configuration keys Ember honours at run time.
     public func set(_ key: String, _ value: String) throws {
         settings[key] = value

@@ -38,8 +38,8 @@ public final class SQLTransformer: Transformer {
         let s = try checkedStatement()
         let table = Params.randomUID(uid)
         try df.createOrReplaceTempView(table)
-        let result = try df.session.sql(s.replacingOccurrences(of: Self.tableIdentifier, with: table))
-        _ = try result.schema()  // plan now, as Spark analyzes eagerly: errors surface here
-        return result
+        // Analyzed now, as Spark does (errors surface here); then the view is dropped.
+        defer { df.session.dropTempView(table) }
+        return try df.session.sql(s.replacingOccurrences(of: Self.tableIdentifier, with: table)).analyzed()
     }
 }
