@@ -16,6 +16,8 @@ public enum FileCodec {
         /// `.lz4`: Hadoop's block-framed LZ4 (what Spark writes) or the LZ4 frame format of
         /// the `lz4` tool, told apart by the frame magic number.
         case lz4
+        /// `.bz2`: bzip2 (Hadoop's BZip2Codec), any number of concatenated streams.
+        case bzip2
 
         /// The extension writers append (Hadoop's default extensions).
         public var fileExtension: String {
@@ -25,13 +27,14 @@ public enum FileCodec {
             case .zstd: return ".zst"
             case .snappy: return ".snappy"
             case .lz4: return ".lz4"
+            case .bzip2: return ".bz2"
             }
         }
 
         /// The codec a writer's `compression` (or `codec`) option names: Spark's short names
         /// (plus `zstd`, which Spark's text writers accept only as a class name) or Hadoop
-        /// codec class names; nil for `none` / `uncompressed`. Throws for `bzip2` (not
-        /// supported) and unknown names (Spark's CODEC_NOT_AVAILABLE).
+        /// codec class names, case-insensitive; nil for `none` / `uncompressed`. Throws for
+        /// unknown names (Spark's CODEC_NOT_AVAILABLE).
         public static func forOption(_ value: String) throws -> Kind? {
             switch value.lowercased() {
             case "none", "uncompressed": return nil
@@ -40,12 +43,11 @@ public enum FileCodec {
             case "zstd", "org.apache.hadoop.io.compress.zstandardcodec": return .zstd
             case "snappy", "org.apache.hadoop.io.compress.snappycodec": return .snappy
             case "lz4", "org.apache.hadoop.io.compress.lz4codec": return .lz4
-            case "bzip2", "org.apache.hadoop.io.compress.bzip2codec":
-                throw EmberError.unsupported("The bzip2 codec is not supported by Ember; use gzip, zstd, snappy, lz4 or deflate.")
+            case "bzip2", "org.apache.hadoop.io.compress.bzip2codec": return .bzip2
             default:
                 throw EmberError(
                     errorClass: "CODEC_NOT_AVAILABLE.WITH_AVAILABLE_CODECS_SUGGESTION", sqlState: "56038",
-                    message: "The codec \(value) is not available. Available codecs are deflate, uncompressed, snappy, none, lz4, gzip, zstd.")
+                    message: "The codec \(value) is not available. Available codecs are bzip2, deflate, uncompressed, snappy, none, lz4, gzip, zstd.")
             }
         }
     }
@@ -58,6 +60,7 @@ public enum FileCodec {
         if lower.hasSuffix(".snappy") { return .snappy }
         if lower.hasSuffix(".lz4") { return .lz4 }
         if lower.hasSuffix(".deflate") { return .deflate }
+        if lower.hasSuffix(".bz2") { return .bzip2 }
         return nil
     }
 
@@ -67,6 +70,7 @@ public enum FileCodec {
         case .gzip: return try ZlibStreamDecoder(name: "GZIP")
         case .deflate: return try ZlibStreamDecoder(name: "DEFLATE")
         case .zstd: return try ZstdStreamDecoder()
+        case .bzip2: return try Bzip2StreamDecoder()
         case .snappy:
             return SniffingDecoder(prefix: 1) { p in
                 p[0] == 0xFF ? SnappyFramedDecoder() as StreamDecompressor : HadoopBlockDecoder(.snappy)
@@ -81,8 +85,9 @@ public enum FileCodec {
         }
     }
 
-    /// An encoder for writers: gzip, a zlib stream, zstd, or Hadoop's block framing for
-    /// snappy and LZ4 (so Spark reads the files back). `level` as for `Codec`.
+    /// An encoder for writers: gzip, a zlib stream, zstd, bzip2, or Hadoop's block framing
+    /// for snappy and LZ4 (so Spark reads the files back). `level` as for `Codec` (for
+    /// bzip2: the block size in 100 000 bytes, 1...9, default 9).
     public static func compressor(_ kind: Kind, level: Int? = nil) throws -> StreamCompressor {
         switch kind {
         case .gzip: return try ZlibCompressor(level: level, zlibFormat: false)
@@ -90,6 +95,7 @@ public enum FileCodec {
         case .zstd: return try ZstdCompressor(level: level)
         case .snappy: return HadoopBlockCompressor(.snappy)
         case .lz4: return HadoopBlockCompressor(.lz4)
+        case .bzip2: return try Bzip2Compressor(level: level)
         }
     }
 }

@@ -160,7 +160,7 @@ struct CSVInferrer: @unchecked Sendable {
             }
         }
 
-        if let codec = FileCodec.forPath(split.path) {
+        if let codec = try CompressedFiles.codec(for: split.path, format: "CSV") {
             // A compressed file is one split, decompressed in chunks of whole lines.
             var atStart = true
             try CompressedFiles.forEachLineChunk(
@@ -173,10 +173,6 @@ struct CSVInferrer: @unchecked Sendable {
                 return scan(b, chunk.count, from: bom ? 3 : 0, ownedEnd: Int.max)
             }
             return result
-        }
-        if CSVReader.isCompressed(split.path) {
-            throw EmberError.unsupported(
-                "Compressed CSV input of this kind is not supported: \(split.path) (gzip, zstd, snappy, lz4 and deflate are).")
         }
         let buf = try CSVReader.loadSplit(split, options: options)
         defer { buf.recycle() }

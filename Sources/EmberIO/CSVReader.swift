@@ -21,15 +21,6 @@ public struct FileSplit: Sendable, Hashable {
 /// Spark's CSV data source: file splitting, schema inference and a byte-level parser
 /// that writes straight into columnar batches.
 public enum CSVReader {
-    /// Extensions of compressed files; those without a `FileCodec` (bzip2, xz, zip, brotli)
-    /// are refused when read.
-    static let compressedExtensions = [".gz", ".bz2", ".zst", ".zstd", ".lz4", ".snappy", ".deflate", ".xz", ".zip", ".br"]
-
-    static func isCompressed(_ path: String) -> Bool {
-        let lower = path.lowercased()
-        return compressedExtensions.contains { lower.hasSuffix($0) }
-    }
-
     /// Plain bytes parsed at a time from a compressed file (whole lines).
     static let compressedChunkBytes = 8 << 20
 
@@ -48,11 +39,7 @@ public enum CSVReader {
         split: FileSplit, schema: Schema, requiredColumns: [Int], options: CSVOptions, zone: SessionTimeZone,
         batchSize: Int, emit: (RecordBatch) throws -> Void
     ) throws {
-        let codec = FileCodec.forPath(split.path)
-        if codec == nil, isCompressed(split.path) {
-            throw EmberError.unsupported(
-                "Compressed CSV input of this kind is not supported: \(split.path) (gzip, zstd, snappy, lz4 and deflate are).")
-        }
+        let codec = try CompressedFiles.codec(for: split.path, format: "CSV")
         for c in requiredColumns where c < 0 || c >= schema.count {
             throw EmberError.internalError("CSV read: required column \(c) is outside the schema (\(schema.count) fields).")
         }

@@ -10,8 +10,8 @@ import Foundation
 /// as nullValue; timestamps as `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`. With the `compression`
 /// option the file is compressed as it is written (name it with `fileExtension(options)`).
 public enum CSVWriter {
-    /// The part-file extension Spark uses: `csv`, or `csv.gz`, `csv.zst`, `csv.snappy`,
-    /// `csv.lz4`, `csv.deflate` with compression.
+    /// The part-file extension Spark uses: `csv`, or `csv.gz`, `csv.bz2`, `csv.zst`,
+    /// `csv.snappy`, `csv.lz4`, `csv.deflate` with compression.
     public static func fileExtension(_ options: CSVOptions) -> String {
         "csv" + (options.compression?.fileExtension ?? "")
     }
@@ -27,12 +27,8 @@ public enum CSVWriter {
             default: break
             }
         }
-        let compressor = try options.compression.map { try FileCodec.compressor($0) }
-        guard let out = createFile(file) else {
-            throw EmberError.io("Cannot create \(file).")
-        }
-        defer { try? out.close() }
-        var sink = Sink(handle: out, path: file, compressor: compressor)
+        var sink = try TextFileSink(creating: file, compression: options.compression)
+        defer { sink.close() }
         var w = try Encoder(options: options, zone: zone)
         if includeHeader {
             for (i, f) in schema.fields.enumerated() {
@@ -53,47 +49,6 @@ public enum CSVWriter {
         }
         try sink.write(&w.buf)
         try sink.finish()
-    }
-
-    /// Creates (or truncates) the file and opens it for writing.
-    private static func createFile(_ path: String) -> FileHandle? {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
-        return FileHandle(forWritingAtPath: path)
-    }
-
-    /// The file being written, through the compressor when there is one.
-    struct Sink {
-        let handle: FileHandle
-        let path: String
-        let compressor: StreamCompressor?
-        var compressed: [UInt8] = []
-
-        /// Writes (and empties) `buf`.
-        mutating func write(_ buf: inout [UInt8]) throws {
-            guard !buf.isEmpty else { return }
-            if let c = compressor {
-                try buf.withUnsafeBytes { try c.compress($0, into: &compressed) }
-                try Sink.put(&compressed, handle, path)
-            } else {
-                try Sink.put(&buf, handle, path)
-            }
-            buf.removeAll(keepingCapacity: true)
-        }
-
-        /// Ends the compressed stream (its trailer); nothing for plain text.
-        mutating func finish() throws {
-            guard let c = compressor else { return }
-            try c.finish(into: &compressed)
-            try Sink.put(&compressed, handle, path)
-        }
-
-        private static func put(_ bytes: inout [UInt8], _ handle: FileHandle, _ path: String) throws {
-            guard !bytes.isEmpty else { return }
-            do { try handle.write(contentsOf: bytes) } catch {
-                throw EmberError.io("Cannot write \(path): \(error.localizedDescription)")
-            }
-            bytes.removeAll(keepingCapacity: true)
-        }
     }
 
     struct Encoder {

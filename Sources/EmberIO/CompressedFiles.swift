@@ -2,11 +2,34 @@ import EmberCodecs
 import EmberCore
 import Foundation
 
-/// Compressed input files (`.gz`, `.zst`/`.zstd`, `.snappy`, `.lz4`, `.deflate`), read as one
-/// stream each (such files are not splittable, as in Spark): their plain bytes arrive in
-/// pieces, so a reader never holds the whole compressed or plain file. Errors name the file.
-/// Shared by the CSV reader and any line-oriented reader (JSON lines, text).
+/// Compressed input files (`.gz`, `.zst`/`.zstd`, `.snappy`, `.lz4`, `.deflate`, `.bz2`), read
+/// as one stream each (not split, unlike Spark, which splits `.bz2` files): their plain bytes
+/// arrive in pieces, so a reader never holds the whole compressed or plain file. Errors name
+/// the file. Shared by the CSV reader and the line-oriented readers (JSON lines, text).
 public enum CompressedFiles {
+    /// Extensions of compressed files no `FileCodec` reads (xz, zip, brotli): readers refuse
+    /// them rather than parse compressed bytes as text.
+    static let unreadableExtensions = [".xz", ".zip", ".br"]
+
+    /// Whether `path` names a compressed file (read whole, never cut into byte ranges).
+    static func isCompressed(_ path: String) -> Bool {
+        FileCodec.forPath(path) != nil || isUnreadable(path)
+    }
+
+    private static func isUnreadable(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return unreadableExtensions.contains { lower.hasSuffix($0) }
+    }
+
+    /// The codec `path`'s extension asks for (nil: a plain file), as every line reader picks
+    /// it; a compressed kind that no codec reads is refused (`format`: CSV, JSON, text).
+    public static func codec(for path: String, format: String) throws -> FileCodec.Kind? {
+        if let kind = FileCodec.forPath(path) { return kind }
+        guard isUnreadable(path) else { return nil }
+        throw EmberError.unsupported(
+            "Compressed \(format) input of this kind is not supported: \(path) (gzip, bzip2, zstd, snappy, lz4 and deflate are).")
+    }
+
     /// Compressed bytes read per call.
     static let readSize = 1 << 20
 

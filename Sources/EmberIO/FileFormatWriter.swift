@@ -89,7 +89,7 @@ public struct JSONFormatWriter: FileFormatWriter {
         self.zone = zone
     }
 
-    public var fileExtension: String { "json" }
+    public var fileExtension: String { JSONWriter.fileExtension(options) }
 
     public func open(path: String, schema: Schema) throws -> PartFileWriter {
         let options = self.options, zone = self.zone
@@ -108,7 +108,7 @@ public struct TextFormatWriter: FileFormatWriter {
         try TextWriter.validate(schema)
     }
 
-    public var fileExtension: String { "txt" }
+    public var fileExtension: String { TextWriter.fileExtension(options) }
 
     public func open(path: String, schema: Schema) throws -> PartFileWriter {
         let options = self.options

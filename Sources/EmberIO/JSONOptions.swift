@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberCore
 
 /// Spark's JSON reader/writer options, parsed from the string map given to
@@ -31,6 +32,8 @@ public struct JSONOptions: Sendable {
     public var timeZone: SessionTimeZone?
     // Writing.
     public var ignoreNullFields = true
+    /// The writer's `compression` (or `codec`) option; nil: plain JSON lines.
+    public var compression: FileCodec.Kind?
 
     public init() {}
 
@@ -82,11 +85,8 @@ public struct JSONOptions: Sendable {
         if let enc = o["encoding"] ?? o["charset"] {
             try Self.checkEncoding(enc, source: "JSONOptions")
         }
-        for key in ["compression", "codec"] {
-            if let v = o[key], !["none", "uncompressed"].contains(v.lowercased()) {
-                throw EmberError.unsupported("JSON option '\(key)'='\(v)': Ember writes uncompressed JSON only.")
-            }
-        }
+        // Spark reads `compression` first, then `codec`.
+        if let v = o["compression"] ?? o["codec"] { compression = try FileCodec.Kind.forOption(v) }
     }
 
     /// Ember reads and writes UTF-8 only.

@@ -1,3 +1,4 @@
+import EmberCodecs
 import EmberColumnar
 import EmberCore
 import Foundation
@@ -7,31 +8,28 @@ import Foundation
 /// `ignoreNullFields=false`), NULL array elements and map values written as `null`,
 /// timestamps as `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` and dates as `yyyy-MM-dd` strings,
 /// doubles as Java prints them (NaN and infinities as strings), decimals as Java's
-/// `BigDecimal.toString`, binary as base64.
+/// `BigDecimal.toString`, binary as base64. With the `compression` option the file is
+/// compressed as it is written (name it with `fileExtension(options)`).
 public enum JSONWriter {
+    /// The part-file extension Spark uses: `json`, or e.g. `json.gz`, `json.bz2`.
+    public static func fileExtension(_ options: JSONOptions) -> String {
+        "json" + (options.compression?.fileExtension ?? "")
+    }
+
     public static func write(
         batches: [RecordBatch], schema: Schema, to file: String, options: JSONOptions, zone: SessionTimeZone
     ) throws {
-        guard FileManager.default.createFile(atPath: file, contents: nil), let out = FileHandle(forWritingAtPath: file) else {
-            throw EmberError.io("Cannot create \(file).")
-        }
-        defer { try? out.close() }
         var e = try JSONRowEncoder(schema: schema, options: options, zone: zone)
+        var sink = try TextFileSink(creating: file, compression: options.compression)
+        defer { sink.close() }
         for batch in batches {
             for r in 0..<batch.count {
                 e.appendRow(batch.columns, r)
-                if e.buf.count >= 1 << 20 { try flush(&e.buf, out, file) }
+                if e.buf.count >= 1 << 20 { try sink.write(&e.buf) }
             }
         }
-        try flush(&e.buf, out, file)
-    }
-
-    static func flush(_ buf: inout [UInt8], _ out: FileHandle, _ path: String) throws {
-        guard !buf.isEmpty else { return }
-        do { try out.write(contentsOf: buf) } catch {
-            throw EmberError.io("Cannot write \(path): \(error.localizedDescription)")
-        }
-        buf.removeAll(keepingCapacity: true)
+        try sink.write(&e.buf)
+        try sink.finish()
     }
 }
 

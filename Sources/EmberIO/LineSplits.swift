@@ -22,15 +22,13 @@ struct SplitBytes {
 /// line-split rule, the same cut the CSV reader makes). Without `lineSep`, `\n`, `\r` and
 /// `\r\n` all end a record; with it, exactly that byte sequence does.
 enum LineSplits {
-    static func isCompressed(_ path: String) -> Bool { CSVReader.isCompressed(path) }
-
     /// Lists the input files and cuts each into splits of at most `maxSplitBytes`; a file
     /// read whole (`wholeFile`, or compressed) is one split. Empty files yield no split.
     static func splits(paths: [String], wholeFile: Bool, maxSplitBytes: Int) throws -> [FileSplit] {
         let chunk = max(1, maxSplitBytes)
         var out: [FileSplit] = []
         for (path, size) in try FileListing.list(paths) where size > 0 {
-            if wholeFile || isCompressed(path) {
+            if wholeFile || CompressedFiles.isCompressed(path) {
                 out.append(FileSplit(path: path, start: 0, length: size, fileSize: size))
                 continue
             }
@@ -50,7 +48,7 @@ enum LineSplits {
     /// see whether it starts on a record boundary) to the end of the record that contains
     /// its last byte.
     static func load(_ split: FileSplit, wholeFile: Bool, separator: [UInt8]?, format: String) throws -> SplitBytes {
-        if let kind = FileCodec.forPath(split.path) {
+        if let kind = try CompressedFiles.codec(for: split.path, format: format) {
             // A compressed file is one whole-file split: its plain bytes, decoded as a stream
             // straight into the split's buffer.
             let buf = ByteBuffer.take()

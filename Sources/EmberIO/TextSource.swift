@@ -1,4 +1,5 @@
 import EmberColumnar
+import EmberCodecs
 import EmberCore
 import Foundation
 
@@ -8,6 +9,8 @@ public struct TextOptions: Sendable {
     public var wholeText = false
     /// nil: `\n`, `\r` and `\r\n` end a line when reading; `\n` is written.
     public var lineSep: [UInt8]?
+    /// The writer's `compression` (or `codec`) option; nil: plain text.
+    public var compression: FileCodec.Kind?
 
     public init() {}
 
@@ -25,11 +28,8 @@ public struct TextOptions: Sendable {
             guard !v.isEmpty else { throw EmberError.invalidArgument("'lineSep' cannot be an empty string.") }
             lineSep = Array(v.utf8)
         }
-        for key in ["compression", "codec"] {
-            if let v = o[key], !["none", "uncompressed"].contains(v.lowercased()) {
-                throw EmberError.unsupported("Text option '\(key)'='\(v)': Ember writes uncompressed text only.")
-            }
-        }
+        // Spark reads `compression` first, then `codec`.
+        if let v = o["compression"] ?? o["codec"] { compression = try FileCodec.Kind.forOption(v) }
     }
 }
 
@@ -86,8 +86,13 @@ public enum TextReader {
 }
 
 /// Spark's text writer: each row's single string column, then the line separator (a
-/// NULL writes an empty line).
+/// NULL writes an empty line), compressed as it is written with the `compression` option.
 public enum TextWriter {
+    /// The part-file extension Spark uses: `txt`, or e.g. `txt.gz`, `txt.bz2`.
+    public static func fileExtension(_ options: TextOptions) -> String {
+        "txt" + (options.compression?.fileExtension ?? "")
+    }
+
     /// Spark's checks: only STRING columns, exactly one of them.
     public static func validate(_ schema: Schema) throws {
         for f in schema.fields where f.dataType != .string {
@@ -104,10 +109,8 @@ public enum TextWriter {
 
     public static func write(batches: [RecordBatch], schema: Schema, to file: String, options: TextOptions) throws {
         try validate(schema)
-        guard FileManager.default.createFile(atPath: file, contents: nil), let out = FileHandle(forWritingAtPath: file) else {
-            throw EmberError.io("Cannot create \(file).")
-        }
-        defer { try? out.close() }
+        var sink = try TextFileSink(creating: file, compression: options.compression)
+        defer { sink.close() }
         let sep = options.lineSep ?? [10]
         var buf: [UInt8] = []
         buf.reserveCapacity((1 << 20) + 4096)
@@ -116,9 +119,10 @@ public enum TextWriter {
             for r in 0..<batch.count {
                 if !col.isNull(r) { buf.append(contentsOf: col.bytesAt(r)) }
                 buf.append(contentsOf: sep)
-                if buf.count >= 1 << 20 { try JSONWriter.flush(&buf, out, file) }
+                if buf.count >= 1 << 20 { try sink.write(&buf) }
             }
         }
-        try JSONWriter.flush(&buf, out, file)
+        try sink.write(&buf)
+        try sink.finish()
     }
 }

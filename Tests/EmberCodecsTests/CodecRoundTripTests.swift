@@ -160,13 +160,15 @@ final class CodecRoundTripTests: XCTestCase {
         XCTAssertEqual(FileCodec.forPath("x.lz4"), .lz4)
         XCTAssertEqual(FileCodec.forPath("x.deflate"), .deflate)
         XCTAssertNil(FileCodec.forPath("x.csv"))
-        XCTAssertNil(FileCodec.forPath("x.bz2"))
+        XCTAssertEqual(FileCodec.forPath("x.json.BZ2"), .bzip2)
+        XCTAssertNil(FileCodec.forPath("x.xz"))
         XCTAssertEqual(try FileCodec.Kind.forOption("GZIP"), .gzip)
         XCTAssertEqual(try FileCodec.Kind.forOption("org.apache.hadoop.io.compress.SnappyCodec"), .snappy)
         XCTAssertNil(try FileCodec.Kind.forOption("none"))
         XCTAssertNil(try FileCodec.Kind.forOption("uncompressed"))
-        XCTAssertThrowsEmberError(try FileCodec.Kind.forOption("bzip2") as Any, contains: "bzip2 codec is not supported")
+        XCTAssertEqual(try FileCodec.Kind.forOption("bzip2"), .bzip2)
+        XCTAssertEqual(try FileCodec.Kind.forOption("org.apache.hadoop.io.compress.BZip2Codec"), .bzip2)
         XCTAssertThrowsEmberError(try FileCodec.Kind.forOption("foo") as Any, contains: "The codec foo is not available.")
-        XCTAssertEqual(FileCodec.Kind.allCases.map(\.fileExtension), [".gz", ".deflate", ".zst", ".snappy", ".lz4"])
+        XCTAssertEqual(FileCodec.Kind.allCases.map(\.fileExtension), [".gz", ".deflate", ".zst", ".snappy", ".lz4", ".bz2"])
     }
 }

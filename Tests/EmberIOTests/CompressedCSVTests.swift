@@ -104,8 +104,12 @@ final class CompressedCSVTests: XCTestCase {
         let df = try spark.createDataFrame(rows, schema: Schema(ddl: "id INT, name STRING, x DOUBLE"))
         let magic: [String: [UInt8]] = [
             "gzip": [0x1F, 0x8B], "zstd": [0x28, 0xB5, 0x2F, 0xFD], "deflate": [0x78], "snappy": [0, 0], "lz4": [0, 0],
+            "bzip2": Array("BZh9".utf8),
         ]
-        for (codec, ext) in [("gzip", ".csv.gz"), ("zstd", ".csv.zst"), ("snappy", ".csv.snappy"), ("lz4", ".csv.lz4"), ("deflate", ".csv.deflate")] {
+        for (codec, ext) in [
+            ("gzip", ".csv.gz"), ("zstd", ".csv.zst"), ("snappy", ".csv.snappy"), ("lz4", ".csv.lz4"), ("deflate", ".csv.deflate"),
+            ("bzip2", ".csv.bz2"),
+        ] {
             let dir = CSVFixture.dir() + "/out-" + codec
             try df.write.option("header", true).option(codec == "deflate" ? "codec" : "compression", codec).csv(dir)
             let parts = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("part-") }
@@ -128,9 +132,7 @@ final class CompressedCSVTests: XCTestCase {
         XCTAssertThrowsError(try CSVOptions(["compression": "foo"])) { e in
             XCTAssertEqual((e as? EmberError)?.errorClass, "CODEC_NOT_AVAILABLE.WITH_AVAILABLE_CODECS_SUGGESTION")
         }
-        XCTAssertThrowsError(try CSVOptions(["compression": "bzip2"])) { e in
-            XCTAssertEqual((e as? EmberError)?.errorClass, "UNSUPPORTED_FEATURE")
-        }
+        XCTAssertEqual(try CSVOptions(["compression": "bzip2"]).compression, .bzip2)
         XCTAssertEqual(try CSVOptions(["codec": "GZIP"]).compression, .gzip)
         XCTAssertEqual(try CSVOptions(["compression": "zstd", "codec": "gzip"]).compression, .zstd)
         XCTAssertNil(try CSVOptions(["compression": "uncompressed"]).compression)
@@ -151,11 +153,11 @@ final class CompressedCSVTests: XCTestCase {
         XCTAssertThrowsError(try CSVFixture.read(bad, ["header": "true"], schema: "id INT")) { e in
             XCTAssertTrue((e as? EmberError)?.message.contains(bad) ?? false, "\(e)")
         }
-        let bz = CSVFixture.file("a\n1\n", name: "x.csv.bz2")
-        XCTAssertThrowsError(try CSVFixture.read(bz, [:], schema: "a INT")) { e in
+        let xz = CSVFixture.file("a\n1\n", name: "x.csv.xz")
+        XCTAssertThrowsError(try CSVFixture.read(xz, [:], schema: "a INT")) { e in
             XCTAssertEqual((e as? EmberError)?.errorClass, "UNSUPPORTED_FEATURE")
         }
-        XCTAssertThrowsError(try CSVFixture.read(bz, ["inferSchema": "true"])) { e in
+        XCTAssertThrowsError(try CSVFixture.read(xz, ["inferSchema": "true"])) { e in
             XCTAssertEqual((e as? EmberError)?.errorClass, "UNSUPPORTED_FEATURE")
         }
     }
