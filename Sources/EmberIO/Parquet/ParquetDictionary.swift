@@ -39,54 +39,61 @@ struct ParquetDictionary {
         Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
-    /// Dictionary of fixed-width values given as 64-bit keys.
+    /// Dictionary of fixed-width values given as 64-bit keys. The open-addressing table
+    /// keeps each slot's key beside its entry id, so a probe reads one place.
     static func buildFixed(_ keys: [UInt64], width: Int, limitBytes: Int) -> (entries: [Int32], indices: [UInt32], dictBytes: Int, plainBytes: Int)? {
         let n = keys.count
         let maxEntries = limitBytes / width
         var cap = 1024
-        var table = [Int32](repeating: -1, count: cap)
+        var slotKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: cap)
+        var slotIds = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
+        slotIds.initialize(repeating: -1, count: cap)
+        defer {
+            slotKeys.deallocate()
+            slotIds.deallocate()
+        }
         var entries: [Int32] = []
-        var entryKeys: [UInt64] = []
         let indices = [UInt32](unsafeUninitializedCapacity: n) { idx, count in
             count = 0
             guard let out = idx.baseAddress else { return }
             keys.withUnsafeBufferPointer { k in
-                var i = 0
-                while i < n {
+                var mask = cap - 1
+                for i in 0..<n {
                     let key = k[i]
-                    var h = slot(key, cap - 1)
-                    var found: Int32 = -1
-                    table.withUnsafeMutableBufferPointer { t in
-                        while true {
-                            let e = t[h]
-                            if e < 0 {
-                                t[h] = Int32(entries.count)
-                                break
-                            }
-                            if entryKeys[Int(e)] == key { found = e; break }
-                            h = (h + 1) & (cap - 1)
-                        }
+                    var h = slot(key, mask)
+                    var id = slotIds[h]
+                    while id >= 0 && slotKeys[h] != key {
+                        h = (h &+ 1) & mask
+                        id = slotIds[h]
                     }
-                    if found < 0 {
-                        found = Int32(entries.count)
+                    if id < 0 {
+                        id = Int32(entries.count)
+                        slotIds[h] = id
+                        slotKeys[h] = key
                         entries.append(Int32(i))
-                        entryKeys.append(key)
                         if entries.count > maxEntries { return }
                         if entries.count * 2 > cap {
-                            cap *= 2
-                            table = [Int32](repeating: -1, count: cap)
-                            table.withUnsafeMutableBufferPointer { t in
-                                for (e, ek) in entryKeys.enumerated() {
-                                    var hh = slot(ek, cap - 1)
-                                    while t[hh] >= 0 { hh = (hh + 1) & (cap - 1) }
-                                    t[hh] = Int32(e)
-                                }
+                            // Twice the slots, the entries placed again.
+                            let newCap = cap * 2, newMask = newCap - 1
+                            let keys2 = UnsafeMutablePointer<UInt64>.allocate(capacity: newCap)
+                            let ids2 = UnsafeMutablePointer<Int32>.allocate(capacity: newCap)
+                            ids2.initialize(repeating: -1, count: newCap)
+                            for j in 0..<cap where slotIds[j] >= 0 {
+                                var hh = slot(slotKeys[j], newMask)
+                                while ids2[hh] >= 0 { hh = (hh &+ 1) & newMask }
+                                ids2[hh] = slotIds[j]
+                                keys2[hh] = slotKeys[j]
                             }
+                            slotKeys.deallocate()
+                            slotIds.deallocate()
+                            slotKeys = keys2
+                            slotIds = ids2
+                            cap = newCap
+                            mask = newMask
                         }
                     }
-                    out[i] = UInt32(found)
-                    i += 1
-                    count = i
+                    out[i] = UInt32(truncatingIfNeeded: id)
+                    count = i + 1
                 }
             }
         }
