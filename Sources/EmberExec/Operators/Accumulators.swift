@@ -137,8 +137,10 @@ final class CountIfAccumulator: Accumulator {
     var counts: [Int64] = []
     func update(_ args: [Column], groups: [Int32], groupCount: Int) throws {
         grow(&counts, groupCount, 0)
-        let b = args[0].bools ?? []
-        for (i, g) in groups.enumerated() where !args[0].isNull(i) && i < b.count && b[i] { counts[Int(g)] += 1 }
+        let b = args[0].bools ?? [], col = args[0]
+        counts.withUnsafeMutableBufferPointer { c in
+            for (i, g) in groups.enumerated() where !col.isNull(i) && i < b.count && b[i] { c[Int(g)] += 1 }
+        }
     }
     func finish(groupCount: Int) throws -> Column {
         grow(&counts, groupCount, 0)
@@ -319,21 +321,31 @@ final class MinMaxAccumulator: Accumulator {
         let col = args[0]
         switch mode {
         case 1:
-            let x = col.asDoubles()
-            for (i, g) in groups.enumerated() where !col.isNull(i) {
-                let k = Int(g), v = x[i]
-                if !seen[k] { dbl[k] = v; seen[k] = true; continue }
-                let cur = dbl[k]
-                // NaN is larger than any other value (Spark).
-                let greater = v.isNaN ? !cur.isNaN : (!cur.isNaN && v > cur)
-                let less = cur.isNaN ? !v.isNaN : (!v.isNaN && v < cur)
-                if isMax ? greater : less { dbl[k] = v }
+            let x = col.asDoubles(), isMax = self.isMax, hasNulls = col.validity != nil
+            // The state through buffer pointers: class arrays indexed in the loop would be
+            // checked for exclusive access on every row.
+            seen.withUnsafeMutableBufferPointer { sn in
+                dbl.withUnsafeMutableBufferPointer { best in
+                    for (i, g) in groups.enumerated() where !(hasNulls && col.isNull(i)) {
+                        let k = Int(g), v = x[i]
+                        if !sn[k] { best[k] = v; sn[k] = true; continue }
+                        let cur = best[k]
+                        // NaN is larger than any other value (Spark).
+                        let greater = v.isNaN ? !cur.isNaN : (!cur.isNaN && v > cur)
+                        let less = cur.isNaN ? !v.isNaN : (!v.isNaN && v < cur)
+                        if isMax ? greater : less { best[k] = v }
+                    }
+                }
             }
         case 2:
-            let x = col.asInt64s()
-            for (i, g) in groups.enumerated() where !col.isNull(i) {
-                let k = Int(g), v = x[i]
-                if !seen[k] || (isMax ? v > i64[k] : v < i64[k]) { i64[k] = v; seen[k] = true }
+            let x = col.asInt64s(), isMax = self.isMax, hasNulls = col.validity != nil
+            seen.withUnsafeMutableBufferPointer { sn in
+                i64.withUnsafeMutableBufferPointer { best in
+                    for (i, g) in groups.enumerated() where !(hasNulls && col.isNull(i)) {
+                        let k = Int(g), v = x[i]
+                        if !sn[k] || (isMax ? v > best[k] : v < best[k]) { best[k] = v; sn[k] = true }
+                    }
+                }
             }
         default:
             let keys = RowKeys.ordered([col], count: col.count, directions: [SortDirection(ascending: true, nullsFirst: true)])
