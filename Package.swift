@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "EmberCodecs", dependencies: ["EmberCore"], swiftSettings: settings),
         .target(name: "EmberPlan", dependencies: ["EmberCore"], swiftSettings: settings),
         .target(name: "EmberSQL", dependencies: ["EmberCore", "EmberPlan"], swiftSettings: settings),
-        .target(name: "EmberExec", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan"], swiftSettings: settings),
+        .target(name: "EmberExec", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "CEmberPrefetch"], swiftSettings: settings),
         .target(
             name: "EmberIO", dependencies: ["EmberCore", "EmberColumnar", "EmberPlan", "EmberExec", "EmberCodecs"], swiftSettings: settings),
         .target(

@@ -1,3 +1,4 @@
+import CEmberPrefetch
 import EmberColumnar
 import EmberCore
 import EmberPlan
@@ -39,15 +40,21 @@ final class JoinTable {
             let col = keyCols[0]
             let v = col.asInt64s()
             let hasNulls = col.validity != nil
+            let mask = self.mask
             slots.withUnsafeMutableBufferPointer { sl in
-                for i in stride(from: n - 1, through: 0, by: -1) {
-                    if hasNulls && col.isNull(i) { continue }
-                    let x = v[i]
-                    var s = Int(truncatingIfNeeded: mix64(UInt64(bitPattern: x))) & mask
-                    while sl[s].head >= 0 && sl[s].key != x { s = (s + 1) & mask }
-                    if sl[s].head < 0 { sl[s].key = x } else { sl[s].chained = 1 }
-                    next[i] = sl[s].head
-                    sl[s].head = Int32(i)
+                next.withUnsafeMutableBufferPointer { nx in
+                    guard let slotBase = sl.baseAddress else { return }
+                    for i in stride(from: n - 1, through: 0, by: -1) {
+                        // Rows go in backwards; fetch the slot of the row `ahead` places on.
+                        if i >= 16 { ember_prefetch(slotBase + (Int(truncatingIfNeeded: mix64(UInt64(bitPattern: v[i &- 16]))) & mask)) }
+                        if hasNulls && col.isNull(i) { continue }
+                        let x = v[i]
+                        var s = Int(truncatingIfNeeded: mix64(UInt64(bitPattern: x))) & mask
+                        while sl[s].head >= 0 && sl[s].key != x { s = (s + 1) & mask }
+                        if sl[s].head < 0 { sl[s].key = x } else { sl[s].chained = 1 }
+                        nx[i] = sl[s].head
+                        sl[s].head = Int32(i)
+                    }
                 }
             }
             return
@@ -84,7 +91,12 @@ final class JoinTable {
             slots.withUnsafeBufferPointer { sl in
                 next.withUnsafeBufferPointer { nx in
                     v.withUnsafeBufferPointer { v in
+                        guard let slotBase = sl.baseAddress else { return }
                         for i in 0..<n {
+                            // A large table misses the caches on every probe: fetch the
+                            // slot of the key `ahead` rows on while this one is looked up.
+                            let ahead = i &+ 16
+                            if ahead < n { ember_prefetch(slotBase + (Int(truncatingIfNeeded: mix64(UInt64(bitPattern: v[ahead]))) & mask)) }
                             if hasNulls && col.isNull(i) { continue }
                             let x = v[i]
                             var s = Int(truncatingIfNeeded: mix64(UInt64(bitPattern: x))) & mask
