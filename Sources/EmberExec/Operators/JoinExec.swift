@@ -221,6 +221,7 @@ public final class HashJoinExec: PhysicalOperator {
         if let leftExchange = left as? ExchangeExec, let rightExchange = right as? ExchangeExec, !rightExchange.hasSpilled,
            rightExchange.bufferedBytes <= ctx.config.broadcastThreshold {
             let rows = try (0..<rightExchange.partitionCount).flatMap { try rightExchange.execute($0, ctx) }
+            rightExchange.buckets = []  // the table holds the rows now
             let t = try buildTable(rows, ctx, 0)
             _ = ctx.memory.tryReserve(t.byteSize)
             broadcastTable = t
