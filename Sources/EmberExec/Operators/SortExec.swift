@@ -59,12 +59,12 @@ public final class SortExec: PhysicalOperator {
             let bits = KeyPacking.totalBits(layout)
             if bits <= 128 {
                 var k = KeyPacking.pack(keyCols, count: all.count, directions: directions, layout: layout, as: PackedKey2.self)
-                k.sort()
+                PackedKeySort.sort(&k)
                 return Run(batch: all, packed2: k)
             }
             if bits <= 192 {
                 var k = KeyPacking.pack(keyCols, count: all.count, directions: directions, layout: layout, as: PackedKey3.self)
-                k.sort()
+                PackedKeySort.sort(&k)
                 return Run(batch: all, packed3: k)
             }
         }
@@ -79,12 +79,12 @@ public final class SortExec: PhysicalOperator {
             let bits = KeyPacking.totalBits(layout)
             if bits <= 128 {
                 var k = KeyPacking.pack(cols, count: count, directions: directions, layout: layout, as: PackedKey2.self)
-                k.sort()
+                PackedKeySort.sort(&k)
                 return k.map { Int32(bitPattern: $0.idx) }
             }
             if bits <= 192 {
                 var k = KeyPacking.pack(cols, count: count, directions: directions, layout: layout, as: PackedKey3.self)
-                k.sort()
+                PackedKeySort.sort(&k)
                 return k.map { Int32(bitPattern: $0.idx) }
             }
         }
@@ -298,6 +298,8 @@ protocol PackedSortKey: Comparable {
     var idx: UInt32 { get }
     mutating func or(_ word: Int, _ v: UInt64)
     func keyLess(_ y: Self) -> Bool
+    /// Key word `w` (0 most significant).
+    func word(_ w: Int) -> UInt64
 }
 
 struct PackedKey2: PackedSortKey {
@@ -306,6 +308,7 @@ struct PackedKey2: PackedSortKey {
     static var words: Int { 2 }
     init(idx: UInt32) { self.idx = idx }
     @inline(__always) mutating func or(_ w: Int, _ v: UInt64) { if w == 0 { a |= v } else { b |= v } }
+    @inline(__always) func word(_ w: Int) -> UInt64 { w == 0 ? a : b }
     @inline(__always) func keyLess(_ y: PackedKey2) -> Bool { a != y.a ? a < y.a : b < y.b }
     @inline(__always) static func < (x: PackedKey2, y: PackedKey2) -> Bool {
         if x.a != y.a { return x.a < y.a }
@@ -320,6 +323,7 @@ struct PackedKey3: PackedSortKey {
     static var words: Int { 3 }
     init(idx: UInt32) { self.idx = idx }
     @inline(__always) mutating func or(_ w: Int, _ v: UInt64) { if w == 0 { a |= v } else if w == 1 { b |= v } else { c |= v } }
+    @inline(__always) func word(_ w: Int) -> UInt64 { w == 0 ? a : (w == 1 ? b : c) }
     @inline(__always) func keyLess(_ y: PackedKey3) -> Bool { a != y.a ? a < y.a : (b != y.b ? b < y.b : c < y.c) }
     @inline(__always) static func < (x: PackedKey3, y: PackedKey3) -> Bool {
         if x.a != y.a { return x.a < y.a }
