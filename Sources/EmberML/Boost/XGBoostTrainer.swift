@@ -63,29 +63,8 @@ enum XGBoostTrainer {
             var keep: [Bool]? = nil
             if c.subsample < 1 { keep = (0..<n).map { _ in rng.nextDouble() < c.subsample } }
             for group in 0..<k {
-                if direct {
-                    booster.trees.append(builder.grow(g: gAll, h: hAll))
-                    builder.addLeafValues(booster.trees[booster.trees.count - 1], to: &margins, k: k, group: group)
-                    continue
-                }
-                gAll.withUnsafeBufferPointer { gs in
-                    hAll.withUnsafeBufferPointer { hs in
-                        g.withUnsafeMutableBufferPointer { gb in
-                            h.withUnsafeMutableBufferPointer { hb in
-                                let gsrc = gs, hsrc = hs, go = gb, ho = hb
-                                _ = Parallel.mapRanges(n, parts: parts) { range -> Int in
-                                    for i in range {
-                                        let kept = keep?[i] ?? true
-                                        go[i] = kept ? gsrc[i * k + group] : 0
-                                        ho[i] = kept ? hsrc[i * k + group] : 0
-                                    }
-                                    return 0
-                                }
-                            }
-                        }
-                    }
-                }
-                let tree = builder.grow(g: g, h: h)
+                if !direct { gatherGroup(group, k: k, keep: keep, g: gAll, h: hAll, into: &g, &h, parts: parts) }
+                let tree = direct ? builder.grow(g: gAll, h: hAll) : builder.grow(g: g, h: h)
                 // Each row's leaf value joins its cached margin.
                 builder.addLeafValues(tree, to: &margins, k: k, group: group)
                 booster.trees.append(tree)
@@ -117,5 +96,26 @@ enum XGBoostTrainer {
             if sinceBest >= esr { break }
         }
         return booster
+    }
+
+    /// Group `group`'s gradients and hessians (`g`, `h` hold `k` per row) into `gOut`, `hOut`,
+    /// zero for the rows subsampling left out.
+    static func gatherGroup(_ group: Int, k: Int, keep: [Bool]?, g: [Float], h: [Float], into gOut: inout [Float], _ hOut: inout [Float], parts: Int) {
+        g.withUnsafeBufferPointer { gs in
+            h.withUnsafeBufferPointer { hs in
+                gOut.withUnsafeMutableBufferPointer { gb in
+                    hOut.withUnsafeMutableBufferPointer { hb in
+                        let gsrc = gs, hsrc = hs, go = gb, ho = hb
+                        Parallel.forEachRange(go.count, parts: parts) { _, range in
+                            for i in range {
+                                let kept = keep?[i] ?? true
+                                go[i] = kept ? gsrc[i * k + group] : 0
+                                ho[i] = kept ? hsrc[i * k + group] : 0
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

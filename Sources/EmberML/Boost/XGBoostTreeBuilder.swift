@@ -104,12 +104,9 @@ final class XGBoostTreeBuilder<B: FixedWidthInteger & UnsignedInteger, S: FixedW
             DispatchQueue.concurrentPerform(iterations: plan.count) { part in
                 for (j, piece) in plan[part].enumerated() {
                     let route = splits[piece.segment].route
-                    let a = piece.range.lowerBound, end = piece.range.upperBound
-                    let column = view.columns + route.column
+                    let a = piece.range.lowerBound
                     var nl = 0, nr = 0
                     for k in piece.range {
-                        // The rows are scattered over the column: fetch the one `ahead` on.
-                        if k &+ 16 < end { ember_prefetch(column + Int(rp[k &+ 16])) }
                         let r = rp[k]
                         let left = view.goesLeft(Int(r), route)
                         lp[a &+ nl] = r
@@ -412,6 +409,7 @@ enum XGBoostTuning {
     nonisolated(unsafe) static var parallelMinimum = 1 << 14
     /// Per-core histogram memory of one depthwise pass; more built nodes take more passes.
     nonisolated(unsafe) static var passHistogramBytes = 64 << 20
-    /// Bins in 16 bits even when 8 hold them (tests compare the two layouts).
+    /// The wide layout (16-bit column bins, 32-bit row slots) even when the narrow one holds
+    /// the bins (tests compare the two layouts).
     nonisolated(unsafe) static var wideBins = false
 }
