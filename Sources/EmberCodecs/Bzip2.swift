@@ -218,25 +218,20 @@ final class Bzip2Compressor: StreamCompressor {
     }
 
     private func run(_ input: UnsafeRawPointer, _ count: Int, action: Int32, into out: inout [UInt8]) throws {
-        var pos = 0
-        let cap = buffer.count
-        try buffer.withUnsafeMutableBytes { b in
-            guard let o = b.baseAddress else { return }
-            while true {
-                let r = stream.step(input + pos, count - pos, o, cap, action: action)
-                pos += r.used
-                out.append(contentsOf: UnsafeRawBufferPointer(start: o, count: r.produced))
-                switch r.rc {
-                case Bzip2Library.streamEnd:
-                    return
-                case Bzip2Library.finishOK:
-                    if r.used == 0, r.produced == 0 { throw EmberError.io("BZIP2 compression made no progress.") }
-                case Bzip2Library.runOK:
-                    if pos == count { return }
-                    if r.used == 0, r.produced == 0 { throw EmberError.io("BZIP2 compression made no progress.") }
-                default:
-                    throw EmberError.io("BZIP2 compression failed: \(Bzip2Library.describe(r.rc)).")
-                }
+        try pumpEncoder(input, count, buffer: &buffer, into: &out) { i, left, o, cap in
+            let r = stream.step(i, left, o, cap, action: action)
+            switch r.rc {
+            case Bzip2Library.streamEnd:
+                return (r.used, r.produced, true)
+            case Bzip2Library.finishOK:
+                if r.used == 0, r.produced == 0 { throw EmberError.io("BZIP2 compression made no progress.") }
+                return (r.used, r.produced, false)
+            case Bzip2Library.runOK:
+                if r.used == left { return (r.used, r.produced, true) }
+                if r.used == 0, r.produced == 0 { throw EmberError.io("BZIP2 compression made no progress.") }
+                return (r.used, r.produced, false)
+            default:
+                throw EmberError.io("BZIP2 compression failed: \(Bzip2Library.describe(r.rc)).")
             }
         }
     }

@@ -52,6 +52,19 @@ public enum FileCodec {
         }
     }
 
+    /// A text writer's codec from its options (keys lowercased): `compression`, else `codec`,
+    /// the order Spark reads them in; nil for none.
+    public static func forWriterOptions(_ lowercased: [String: String]) throws -> Kind? {
+        guard let v = lowercased["compression"] ?? lowercased["codec"] else { return nil }
+        return try Kind.forOption(v)
+    }
+
+    /// A text writer's part-file extension, as Spark names them: `base`, then the codec's
+    /// (`csv`, `csv.gz`, `json.bz2`, `txt.zst`).
+    public static func partExtension(_ base: String, _ kind: Kind?) -> String {
+        base + (kind?.fileExtension ?? "")
+    }
+
     /// The codec a file's name asks for (case-insensitive extension); nil for others.
     public static func forPath(_ path: String) -> Kind? {
         let lower = path.lowercased()

@@ -32,6 +32,25 @@ public protocol StreamCompressor: AnyObject {
     func finish(into out: inout [UInt8]) throws
 }
 
+/// Drives a C library's streaming encoder over `count` input bytes: `step` gets the input
+/// left and the scratch `buffer` to write into, and returns the bytes it consumed and
+/// produced and whether this call's work is done; each call's output is appended to `out`.
+func pumpEncoder(_ input: UnsafeRawPointer, _ count: Int, buffer: inout [UInt8], into out: inout [UInt8],
+                 step: (_ input: UnsafeRawPointer, _ left: Int, _ output: UnsafeMutableRawPointer, _ capacity: Int) throws
+                     -> (used: Int, produced: Int, done: Bool)) throws {
+    var pos = 0
+    let cap = buffer.count
+    try buffer.withUnsafeMutableBytes { b in
+        guard let o = b.baseAddress else { return }
+        while true {
+            let r = try step(input + pos, count - pos, o, cap)
+            pos += r.used
+            out.append(contentsOf: UnsafeRawBufferPointer(start: o, count: r.produced))
+            if r.done { return }
+        }
+    }
+}
+
 /// Input bytes not yet parsed by a framing decoder (frames, blocks and chunks arrive split
 /// across `decompress` calls). Bytes are appended at the end and consumed from the front.
 struct PendingInput {

@@ -281,25 +281,18 @@ final class ZlibCompressor: StreamCompressor {
     }
 
     private func run(_ input: UnsafeRawPointer, _ count: Int, flush: Int32, into out: inout [UInt8]) throws {
-        var pos = 0
-        let cap = buffer.count
-        try buffer.withUnsafeMutableBytes { b in
-            guard let o = b.baseAddress else { return }
-            while true {
-                let r = stream.step(input + pos, count - pos, o, cap, flush: flush)
-                pos += r.used
-                out.append(contentsOf: UnsafeRawBufferPointer(start: o, count: r.produced))
-                switch r.rc {
-                case Zlib.streamEnd: return
-                case Zlib.okay, Zlib.bufError:
-                    if r.used == 0, r.produced == 0, flush == Zlib.finish || pos < count {
-                        throw EmberError.io("\(name) compression made no progress.")
-                    }
-                    if flush == Zlib.finish { continue }
-                    if pos == count, r.produced < cap { return }
-                default:
-                    throw EmberError.io("\(name) compression failed: \(stream.message)")
+        try pumpEncoder(input, count, buffer: &buffer, into: &out) { i, left, o, cap in
+            let r = stream.step(i, left, o, cap, flush: flush)
+            switch r.rc {
+            case Zlib.streamEnd: return (r.used, r.produced, true)
+            case Zlib.okay, Zlib.bufError:
+                if r.used == 0, r.produced == 0, flush == Zlib.finish || r.used < left {
+                    throw EmberError.io("\(name) compression made no progress.")
                 }
+                if flush == Zlib.finish { return (r.used, r.produced, false) }
+                return (r.used, r.produced, r.used == left && r.produced < cap)
+            default:
+                throw EmberError.io("\(name) compression failed: \(stream.message)")
             }
         }
     }

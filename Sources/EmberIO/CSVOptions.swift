@@ -122,7 +122,6 @@ public struct CSVOptions: Sendable {
             guard let n = Int(v), n > 0 else { throw EmberError.invalidArgument("maxColumns must be a positive integer, got '\(v)'.") }
             maxColumns = n
         }
-        // Spark reads `compression` first, then `codec`.
-        if let v = o["compression"] ?? o["codec"] { compression = try FileCodec.Kind.forOption(v) }
+        compression = try FileCodec.forWriterOptions(o)
     }
 }

@@ -13,7 +13,7 @@ public enum CSVWriter {
     /// The part-file extension Spark uses: `csv`, or `csv.gz`, `csv.bz2`, `csv.zst`,
     /// `csv.snappy`, `csv.lz4`, `csv.deflate` with compression.
     public static func fileExtension(_ options: CSVOptions) -> String {
-        "csv" + (options.compression?.fileExtension ?? "")
+        FileCodec.partExtension("csv", options.compression)
     }
 
     public static func write(

@@ -85,8 +85,7 @@ public struct JSONOptions: Sendable {
         if let enc = o["encoding"] ?? o["charset"] {
             try Self.checkEncoding(enc, source: "JSONOptions")
         }
-        // Spark reads `compression` first, then `codec`.
-        if let v = o["compression"] ?? o["codec"] { compression = try FileCodec.Kind.forOption(v) }
+        compression = try FileCodec.forWriterOptions(o)
     }
 
     /// Ember reads and writes UTF-8 only.

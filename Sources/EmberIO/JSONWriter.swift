@@ -13,7 +13,7 @@ import Foundation
 public enum JSONWriter {
     /// The part-file extension Spark uses: `json`, or e.g. `json.gz`, `json.bz2`.
     public static func fileExtension(_ options: JSONOptions) -> String {
-        "json" + (options.compression?.fileExtension ?? "")
+        FileCodec.partExtension("json", options.compression)
     }
 
     public static func write(

@@ -28,8 +28,7 @@ public struct TextOptions: Sendable {
             guard !v.isEmpty else { throw EmberError.invalidArgument("'lineSep' cannot be an empty string.") }
             lineSep = Array(v.utf8)
         }
-        // Spark reads `compression` first, then `codec`.
-        if let v = o["compression"] ?? o["codec"] { compression = try FileCodec.Kind.forOption(v) }
+        compression = try FileCodec.forWriterOptions(o)
     }
 }
 
@@ -90,7 +89,7 @@ public enum TextReader {
 public enum TextWriter {
     /// The part-file extension Spark uses: `txt`, or e.g. `txt.gz`, `txt.bz2`.
     public static func fileExtension(_ options: TextOptions) -> String {
-        "txt" + (options.compression?.fileExtension ?? "")
+        FileCodec.partExtension("txt", options.compression)
     }
 
     /// Spark's checks: only STRING columns, exactly one of them.
